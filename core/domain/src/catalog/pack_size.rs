@@ -1,0 +1,1 @@
+//! Pack sizes parsed from catalog text.

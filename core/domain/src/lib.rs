@@ -1,0 +1,15 @@
+//! Domain model shared by the device and the server: identifiers, quantities, money, timestamps
+//! and the product catalog. Nothing here does I/O; parsing reads from any `std::io::Read`.
+
+pub mod catalog;
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod quantity;
+pub mod timestamp;
+
+pub use error::{DomainError, Result};
+pub use ids::{CartId, DeviceId, PartyId, ProductId, TenantId, UserId};
+pub use money::Money;
+pub use quantity::Quantity;
+pub use timestamp::Timestamp;
