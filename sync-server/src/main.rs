@@ -1,1 +1,192 @@
-fn main() {}
+//! `dms-server`: run the sync server, administer tenants and tokens, or run the demo.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use dms_server::access::{Principal, Role};
+use dms_server::demo::{self, DemoOptions};
+use dms_server::{AppState, admin};
+use dms_domain::{PartyId, TenantId, UserId};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "dms-server", version, about = "Distributor management sync server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve WebSocket sync and the REST API.
+    Serve {
+        /// Folder holding the registry and one SQLite file per tenant.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Address to listen on; port 0 picks a free port, printed at start.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Administer tenants, tokens and catalogs directly on the data folder.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Start a server on loopback, run simulated field devices against it, check the outcome.
+    Demo {
+        /// Product catalog CSV (BigBasket layout); a small built-in catalog when absent.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Number of simulated devices.
+        #[arg(long, default_value_t = 20)]
+        devices: u32,
+        /// Print one JSON object instead of the readable summary.
+        #[arg(long)]
+        json: bool,
+        /// Seed for the simulated edits, so a run can be repeated.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Register a tenant (a company or a distributor) and create its database.
+    CreateTenant {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Issue an access token for a user and print it once.
+    IssueToken {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        user: String,
+        /// `partner` (needs --party) or `staff`.
+        #[arg(long)]
+        role: String,
+        /// The buying party a partner user acts for.
+        #[arg(long)]
+        party: Option<String>,
+    },
+    /// Import a catalog CSV into a tenant; prints imported and rejected rows.
+    ImportCatalog {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        tenant: String,
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The demo prints its own progress; its log shows only problems unless RUST_LOG says more.
+    let default_filter = match cli.command {
+        Command::Demo { .. } => "warn",
+        _ => "info",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)))
+        .with_writer(std::io::stderr)
+        .init();
+
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match command {
+        Command::Serve { data_dir, listen } => runtime.block_on(async move {
+            let state = AppState::open(data_dir)?;
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            println!("listening on http://{}", listener.local_addr()?);
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            dms_server::serve(listener, state, shutdown).await?;
+            Ok(())
+        }),
+        Command::Admin { command } => run_admin(command),
+        Command::Demo {
+            catalog,
+            devices,
+            json,
+            seed,
+        } => runtime.block_on(async move {
+            let options = DemoOptions {
+                catalog,
+                devices,
+                seed,
+                progress: !json,
+            };
+            let outcome = demo::run(options).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&outcome)?);
+            } else {
+                print!("{}", outcome.summary());
+            }
+            if !outcome.passed() {
+                anyhow::bail!("the demo's checks failed; see the figures above");
+            }
+            Ok(())
+        }),
+    }
+}
+
+fn run_admin(command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateTenant { data_dir, tenant, name } => {
+            let state = AppState::open(data_dir)?;
+            admin::create_tenant(&state, &TenantId::new(tenant.clone())?, &name)?;
+            println!("created tenant {tenant}");
+        }
+        AdminCommand::IssueToken {
+            data_dir,
+            tenant,
+            user,
+            role,
+            party,
+        } => {
+            let state = AppState::open(data_dir)?;
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("role must be partner or staff, not {role:?}"))?;
+            let principal = Principal {
+                tenant_id: TenantId::new(tenant)?,
+                user_id: UserId::new(user)?,
+                role,
+                party_id: party.map(PartyId::new).transpose()?,
+            };
+            println!("{}", state.registry.issue_token(&principal)?);
+        }
+        AdminCommand::ImportCatalog { data_dir, tenant, file } => {
+            let state = AppState::open(data_dir)?;
+            let reader = std::fs::File::open(&file)
+                .map_err(|error| anyhow::anyhow!("cannot open {}: {error}", file.display()))?;
+            let outcome = admin::import_catalog(&state, &TenantId::new(tenant)?, reader)?;
+            for rejected in &outcome.rejected {
+                eprintln!("line {}: {}", rejected.line, rejected.reason);
+            }
+            println!(
+                "imported {} products, rejected {} rows, catalog version {}",
+                outcome.imported,
+                outcome.rejected.len(),
+                outcome.version
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! Errors of the device client.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum DeviceError {
+    #[error("cart {0} is not on this device")]
+    CartNotFound(String),
+
+    #[error("product {0} is not in this device's catalog; sync to refresh the catalog")]
+    UnknownProduct(String),
+
+    #[error("{0}")]
+    InvalidInput(String),
+
+    #[error("the server refused the sync: {0}")]
+    Refused(String),
+
+    #[error("could not reach the server: {0}")]
+    Network(String),
+
+    #[error("sync did not finish within {seconds} seconds")]
+    SyncTimedOut { seconds: u64 },
+
+    #[error(transparent)]
+    Document(#[from] dms_documents::DocumentError),
+
+    #[error(transparent)]
+    Domain(#[from] dms_domain::DomainError),
+
+    #[error("local store: {0}")]
+    Store(#[from] rusqlite::Error),
+
+    #[error("local store is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = DeviceError> = std::result::Result<T, E>;

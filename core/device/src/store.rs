@@ -1,0 +1,288 @@
+//! The device's SQLite store.
+//!
+//! A document is stored as the list of its changes, appended one per edit in the same
+//! commit that makes the edit durable, and reloaded in order on open. Changes from the server
+//! are appended the same way. `acked_heads` records the heads the server last confirmed it
+//! holds, so "unsynced edits" is a comparison, not a guess.
+//!
+//! Known shortcoming: change logs are never compacted into a snapshot. A cart is a few hundred
+//! changes at most, so loading stays fast, but a long-lived document would grow without bound.
+
+use std::path::Path;
+
+use automerge::{Automerge, Change, ChangeHash};
+use dms_documents::DocumentId;
+use dms_domain::catalog::{PackSize, Product};
+use dms_domain::{Money, ProductId, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{DeviceError, Result};
+
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE documents (
+        document_id TEXT PRIMARY KEY,
+        acked_heads TEXT NOT NULL DEFAULT '',   -- heads the server confirmed, hex joined by ','
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE document_changes (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id TEXT NOT NULL REFERENCES documents(document_id),
+        hash        TEXT NOT NULL,
+        bytes       BLOB NOT NULL,
+        UNIQUE (document_id, hash)
+    );
+    CREATE TABLE catalog_products (
+        product_id    TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        brand         TEXT NOT NULL,
+        mrp           TEXT NOT NULL,
+        selling_price TEXT NOT NULL,
+        pack_size     TEXT NOT NULL,
+        category      TEXT NOT NULL,
+        sub_category  TEXT NOT NULL,
+        search_text   TEXT NOT NULL         -- lower-case name, brand and categories
+    );
+"#];
+
+pub struct DeviceStore {
+    connection: Connection,
+}
+
+impl DeviceStore {
+    pub fn open(path: &Path) -> Result<DeviceStore> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|error| {
+                DeviceError::InvalidInput(format!("cannot create folder {}: {error}", parent.display()))
+            })?;
+        }
+        let connection = crate::sqlite::open(path, MIGRATIONS)?;
+        Ok(DeviceStore { connection })
+    }
+
+    // ---- documents ----
+
+    pub fn document_ids(&self) -> Result<Vec<DocumentId>> {
+        let mut statement = self.connection.prepare("SELECT document_id FROM documents ORDER BY document_id")?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+        rows.map(|row| Ok(row?.parse()?)).collect()
+    }
+
+    pub fn load_document(&self, document_id: &DocumentId) -> Result<Automerge> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT bytes FROM document_changes WHERE document_id = ?1 ORDER BY seq")?;
+        let rows = statement.query_map([document_id.to_string()], |row| row.get::<_, Vec<u8>>(0))?;
+        let mut doc = Automerge::new();
+        for bytes in rows {
+            doc.load_incremental(&bytes?)
+                .map_err(|error| DeviceError::Corrupt(format!("document {document_id}: {error}")))?;
+        }
+        Ok(doc)
+    }
+
+    /// Appends changes to a document (creating its row if new) in one durable commit.
+    pub fn append_changes(&mut self, document_id: &DocumentId, changes: Vec<Change>) -> Result<()> {
+        let id = document_id.to_string();
+        let transaction = self.connection.transaction()?;
+        transaction.execute(
+            "INSERT OR IGNORE INTO documents (document_id, created_at) VALUES (?1, ?2)",
+            params![id, Timestamp::now().to_string()],
+        )?;
+        {
+            let mut insert = transaction
+                .prepare("INSERT OR IGNORE INTO document_changes (document_id, hash, bytes) VALUES (?1, ?2, ?3)")?;
+            for mut change in changes {
+                let hash = change.hash().to_string();
+                insert.execute(params![id, hash, change.bytes().as_ref()])?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    pub fn acked_heads(&self, document_id: &DocumentId) -> Result<Vec<ChangeHash>> {
+        let text: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT acked_heads FROM documents WHERE document_id = ?1",
+                [document_id.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        parse_heads(&text.unwrap_or_default())
+    }
+
+    pub fn set_acked_heads(&mut self, document_id: &DocumentId, heads: &[ChangeHash]) -> Result<()> {
+        self.connection.execute(
+            "UPDATE documents SET acked_heads = ?2 WHERE document_id = ?1",
+            params![document_id.to_string(), join_heads(heads)],
+        )?;
+        Ok(())
+    }
+
+    // ---- key-value metadata ----
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .connection
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    // ---- catalog ----
+
+    /// Replaces the whole catalog cache in one transaction, so a failed download never leaves
+    /// half a catalog.
+    pub fn replace_catalog(&mut self, version: i64, products: &[Product]) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        transaction.execute("DELETE FROM catalog_products", [])?;
+        {
+            let mut insert = transaction.prepare(
+                "INSERT INTO catalog_products
+                   (product_id, name, brand, mrp, selling_price, pack_size, category, sub_category, search_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for product in products {
+                let pack_size = serde_json::to_string(&product.pack_size)
+                    .map_err(|error| DeviceError::Corrupt(format!("pack size of {}: {error}", product.id)))?;
+                let search_text = format!(
+                    "{} {} {} {}",
+                    product.name, product.brand, product.category, product.sub_category
+                )
+                .to_lowercase();
+                insert.execute(params![
+                    product.id.as_str(),
+                    product.name,
+                    product.brand,
+                    String::from(product.mrp),
+                    String::from(product.selling_price),
+                    pack_size,
+                    product.category,
+                    product.sub_category,
+                    search_text,
+                ])?;
+            }
+        }
+        transaction.execute(
+            "INSERT INTO meta (key, value) VALUES ('catalog_version', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [version.to_string()],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    pub fn catalog_version(&self) -> Result<Option<i64>> {
+        match self.meta("catalog_version")? {
+            None => Ok(None),
+            Some(text) => text
+                .parse()
+                .map(Some)
+                .map_err(|_| DeviceError::Corrupt(format!("catalog version {text:?}"))),
+        }
+    }
+
+    pub fn product(&self, product_id: &ProductId) -> Result<Option<Product>> {
+        let row = self
+            .connection
+            .query_row(
+                &format!("SELECT {PRODUCT_COLUMNS} FROM catalog_products WHERE product_id = ?1"),
+                [product_id.as_str()],
+                read_product_row,
+            )
+            .optional()?;
+        row.map(|row| row.into_product()).transpose()
+    }
+
+    /// Products whose name, brand or category contains every word of `query`, by name.
+    pub fn search_products(&self, query: &str, limit: u32) -> Result<Vec<Product>> {
+        let words: Vec<String> = query
+            .split_whitespace()
+            .map(|word| format!("%{}%", escape_like(&word.to_lowercase())))
+            .collect();
+        let mut sql = format!("SELECT {PRODUCT_COLUMNS} FROM catalog_products WHERE 1 = 1");
+        for index in 0..words.len() {
+            sql.push_str(&format!(" AND search_text LIKE ?{} ESCAPE '\\'", index + 1));
+        }
+        sql.push_str(&format!(" ORDER BY name, product_id LIMIT {limit}"));
+
+        let mut statement = self.connection.prepare(&sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(words.iter()), read_product_row)?;
+        rows.map(|row| row?.into_product()).collect()
+    }
+
+    pub fn product_count(&self) -> Result<i64> {
+        Ok(self
+            .connection
+            .query_row("SELECT COUNT(*) FROM catalog_products", [], |row| row.get(0))?)
+    }
+}
+
+const PRODUCT_COLUMNS: &str = "product_id, name, brand, mrp, selling_price, pack_size, category, sub_category";
+
+struct ProductRow([String; 8]);
+
+fn read_product_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ProductRow> {
+    Ok(ProductRow([
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+    ]))
+}
+
+impl ProductRow {
+    fn into_product(self) -> Result<Product> {
+        let [id, name, brand, mrp, selling_price, pack_size, category, sub_category] = self.0;
+        let corrupt = |what: &str| DeviceError::Corrupt(format!("catalog product {id}: {what}"));
+        let pack_size: PackSize = serde_json::from_str(&pack_size).map_err(|_| corrupt("pack size"))?;
+        let mrp: Money = mrp.parse().map_err(|_| corrupt("mrp"))?;
+        let selling_price: Money = selling_price.parse().map_err(|_| corrupt("selling price"))?;
+        Ok(Product {
+            id: ProductId::new(id)?,
+            name,
+            brand,
+            mrp,
+            selling_price,
+            pack_size,
+            category,
+            sub_category,
+        })
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+pub fn join_heads(heads: &[ChangeHash]) -> String {
+    heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+}
+
+pub fn parse_heads(text: &str) -> Result<Vec<ChangeHash>> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|hash| {
+            hash.parse()
+                .map_err(|_| DeviceError::Corrupt(format!("stored change hash {hash:?} is not valid")))
+        })
+        .collect()
+}

@@ -1,0 +1,345 @@
+//! One sync round between a device and the server.
+//!
+//! 1. Fetch the catalog if its version changed, and the list of documents this user may see.
+//! 2. Open the WebSocket with the access token, send `join`, wait for `peer`.
+//! 3. Offer every local document with `sync`, and ask for every listed document this device
+//!    lacks with `request`.
+//! 4. Apply each reply to a copy of the document, store the changes it brought, then keep
+//!    the copy; answer with the next sync message if automerge has one.
+//! 5. Stop when, for every document, the server's heads equal ours (or the server reported
+//!    it unavailable), then send `leave`.
+//!
+//! The server replies only after committing what it received, so "the server's heads equal
+//! ours" means every local edit is durable on the server; that is when `acked_heads` moves.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use automerge::Automerge;
+use automerge::sync::{Message as SyncMessage, State as SyncState, SyncDoc};
+use dms_documents::DocumentId;
+use dms_documents::wire::{MAX_MESSAGE_BYTES, Message, PROTOCOL_VERSION, PeerMetadata};
+use dms_domain::Timestamp;
+use dms_domain::catalog::Product;
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message as Frame;
+
+use crate::device::{Device, Shared};
+use crate::error::{DeviceError, Result};
+
+/// Longest a sync round may take before it gives up; edits stay safe on the device.
+pub const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What one sync round did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub documents_synced: u32,
+    /// Documents this device did not have before the round.
+    pub documents_received: u32,
+    pub changes_received: u32,
+    pub catalog_updated: bool,
+    pub catalog_version: i64,
+    /// Documents the server reported as unavailable.
+    pub documents_unavailable: u32,
+}
+
+#[derive(Deserialize)]
+struct CatalogResponse {
+    version: i64,
+    unchanged: bool,
+    products: Vec<Product>,
+}
+
+#[derive(Deserialize)]
+struct DocumentSummary {
+    document_id: String,
+}
+
+pub(crate) async fn sync_now(device: &Device) -> Result<SyncReport> {
+    let outcome = tokio::time::timeout(SYNC_TIMEOUT, run(device))
+        .await
+        .unwrap_or(Err(DeviceError::SyncTimedOut {
+            seconds: SYNC_TIMEOUT.as_secs(),
+        }));
+
+    let shared = device.shared.clone();
+    let error_text = outcome.as_ref().err().map(ToString::to_string).unwrap_or_default();
+    let succeeded = outcome.is_ok();
+    blocking(move || {
+        let mut inner = shared.lock();
+        if succeeded {
+            inner.store.set_meta("last_sync_at", &Timestamp::now().to_string())?;
+        }
+        inner.store.set_meta("last_sync_error", &error_text)
+    })
+    .await?;
+
+    match &outcome {
+        Ok(report) => tracing::info!(
+            device_id = %device.identity().device_id, documents = report.documents_synced,
+            received = report.changes_received, "sync finished"
+        ),
+        Err(error) => tracing::warn!(device_id = %device.identity().device_id, %error, "sync failed"),
+    }
+    outcome
+}
+
+async fn run(device: &Device) -> Result<SyncReport> {
+    let config = device.config().clone();
+    let base = config.server_url.trim_end_matches('/').to_owned();
+    let mut report = SyncReport::default();
+
+    // Catalog and document list over REST.
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|error| DeviceError::Network(error.to_string()))?;
+    let shared = device.shared.clone();
+    let local_version = blocking(move || shared.lock().store.catalog_version()).await?;
+    let catalog: CatalogResponse = get_json(
+        &http,
+        &format!("{base}/api/v1/catalog?since_version={}", local_version.unwrap_or(-1)),
+        &config.access_token,
+    )
+    .await?;
+    report.catalog_version = catalog.version;
+    if !catalog.unchanged {
+        let shared = device.shared.clone();
+        blocking(move || shared.lock().store.replace_catalog(catalog.version, &catalog.products)).await?;
+        report.catalog_updated = true;
+    }
+    let listed: Vec<DocumentSummary> = get_json(&http, &format!("{base}/api/v1/documents"), &config.access_token).await?;
+
+    // WebSocket handshake.
+    let ws_url = format!("{}/sync", base.replacen("http", "ws", 1));
+    let mut request = ws_url
+        .into_client_request()
+        .map_err(|error| DeviceError::Network(format!("invalid server URL {base}: {error}")))?;
+    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.access_token))
+        .map_err(|_| DeviceError::InvalidInput("access token contains characters not allowed in a header".to_owned()))?;
+    request.headers_mut().insert("authorization", bearer);
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_MESSAGE_BYTES));
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(ws_config), true)
+        .await
+        .map_err(|error| DeviceError::Network(error.to_string()))?;
+
+    let peer_id = format!("{}-{}", config.identity.device_id, ulid::Ulid::generate());
+    let join = Message::Join {
+        sender_id: peer_id.clone(),
+        supported_protocol_versions: vec![PROTOCOL_VERSION.to_owned()],
+        metadata: Some(PeerMetadata {
+            storage_id: Some(config.identity.device_id.clone()),
+            is_ephemeral: false,
+        }),
+    };
+    send(&mut socket, &join).await?;
+    let server_peer_id = match receive(&mut socket).await? {
+        Some(Message::Peer { sender_id, .. }) => sender_id,
+        Some(Message::Error { message }) => return Err(DeviceError::Refused(message)),
+        Some(other) => {
+            return Err(DeviceError::Refused(format!("expected peer, got {}", other.message_type())));
+        }
+        None => return Err(DeviceError::Network("connection closed during the handshake".to_owned())),
+    };
+
+    // Offer what we have; ask for what we lack.
+    let shared = device.shared.clone();
+    let listed_ids: Vec<DocumentId> = listed
+        .iter()
+        .filter_map(|summary| summary.document_id.parse().ok())
+        .collect();
+    let opening = blocking(move || opening_messages(&shared, &listed_ids)).await?;
+    let mut states: HashMap<DocumentId, SyncState> = HashMap::new();
+    let mut unsettled: HashSet<DocumentId> = HashSet::new();
+    for (document_id, state, data, is_request) in opening {
+        if is_request {
+            report.documents_received += 1;
+        }
+        let message = if is_request {
+            Message::Request {
+                sender_id: peer_id.clone(),
+                target_id: server_peer_id.clone(),
+                document_id,
+                data,
+            }
+        } else {
+            Message::Sync {
+                sender_id: peer_id.clone(),
+                target_id: server_peer_id.clone(),
+                document_id,
+                data,
+            }
+        };
+        send(&mut socket, &message).await?;
+        states.insert(document_id, state);
+        unsettled.insert(document_id);
+    }
+
+    // Exchange until every document is settled.
+    let started = Instant::now();
+    while !unsettled.is_empty() {
+        let message = receive(&mut socket)
+            .await?
+            .ok_or_else(|| DeviceError::Network("server closed the connection during sync".to_owned()))?;
+        match message {
+            Message::Sync { document_id, data, .. } => {
+                let state = states.remove(&document_id).unwrap_or_default();
+                let shared = device.shared.clone();
+                let applied = blocking(move || apply_remote(&shared, document_id, state, &data)).await?;
+                report.changes_received += applied.changes_received;
+                if let Some(data) = applied.reply {
+                    let reply = Message::Sync {
+                        sender_id: peer_id.clone(),
+                        target_id: server_peer_id.clone(),
+                        document_id,
+                        data,
+                    };
+                    send(&mut socket, &reply).await?;
+                }
+                if applied.settled && unsettled.remove(&document_id) {
+                    report.documents_synced += 1;
+                }
+                states.insert(document_id, applied.state);
+            }
+            Message::DocUnavailable { document_id, .. } => {
+                if unsettled.remove(&document_id) {
+                    report.documents_unavailable += 1;
+                    report.documents_received = report.documents_received.saturating_sub(1);
+                }
+            }
+            Message::Error { message } => return Err(DeviceError::Refused(message)),
+            _ => {}
+        }
+    }
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "documents settled");
+
+    let leave = Message::Leave { sender_id: peer_id };
+    let _ = send(&mut socket, &leave).await;
+    let _ = socket.close(None).await;
+    Ok(report)
+}
+
+type OpeningMessage = (DocumentId, SyncState, Vec<u8>, bool);
+
+/// The first sync message for each local document and each listed one we lack.
+fn opening_messages(shared: &Shared, listed: &[DocumentId]) -> Result<Vec<OpeningMessage>> {
+    let inner = shared.lock();
+    let mut messages = Vec::new();
+    for (document_id, doc) in &inner.documents {
+        let mut state = SyncState::new();
+        if let Some(message) = doc.generate_sync_message(&mut state) {
+            messages.push((*document_id, state, message.encode(), false));
+        }
+    }
+    for document_id in listed {
+        if inner.documents.contains_key(document_id) {
+            continue;
+        }
+        let mut state = SyncState::new();
+        if let Some(message) = Automerge::new().generate_sync_message(&mut state) {
+            messages.push((*document_id, state, message.encode(), true));
+        }
+    }
+    Ok(messages)
+}
+
+struct Applied {
+    state: SyncState,
+    reply: Option<Vec<u8>>,
+    changes_received: u32,
+    settled: bool,
+}
+
+/// Applies a server sync message to a copy of the document, stores the changes it brought,
+/// and returns the reply to send.
+fn apply_remote(shared: &Shared, document_id: DocumentId, mut state: SyncState, data: &[u8]) -> Result<Applied> {
+    let message = SyncMessage::decode(data)
+        .map_err(|error| DeviceError::Refused(format!("invalid sync message for document {document_id}: {error}")))?;
+
+    let mut inner = shared.lock();
+    let before = inner.documents.get(&document_id).cloned();
+    let before_heads = before.as_ref().map(Automerge::get_heads).unwrap_or_default();
+    let mut doc = before.unwrap_or_default();
+    doc.receive_sync_message(&mut state, message)
+        .map_err(|error| DeviceError::Refused(format!("could not apply sync for document {document_id}: {error}")))?;
+
+    let heads = doc.get_heads();
+    let changes_received = if heads != before_heads {
+        let count = doc.get_changes(&before_heads).len() as u32;
+        inner.commit_edit(document_id, doc.clone(), &before_heads)?;
+        count
+    } else {
+        0
+    };
+
+    let settled = state.their_heads.as_deref() == Some(heads.as_slice()) && !heads.is_empty();
+    if settled {
+        inner.store.set_acked_heads(&document_id, &heads)?;
+    }
+    let reply = doc.generate_sync_message(&mut state).map(SyncMessage::encode);
+    Ok(Applied {
+        state,
+        reply,
+        changes_received,
+        settled,
+    })
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn send(socket: &mut Socket, message: &Message) -> Result<()> {
+    socket
+        .send(Frame::Binary(message.encode().into()))
+        .await
+        .map_err(|error| DeviceError::Network(error.to_string()))
+}
+
+/// The next protocol message; `None` when the server closed the socket.
+async fn receive(socket: &mut Socket) -> Result<Option<Message>> {
+    loop {
+        let Some(frame) = socket.next().await else { return Ok(None) };
+        match frame.map_err(|error| DeviceError::Network(error.to_string()))? {
+            Frame::Binary(bytes) => {
+                return Message::decode(&bytes)
+                    .map(Some)
+                    .map_err(|error| DeviceError::Refused(format!("server sent an invalid message: {error}")));
+            }
+            Frame::Close(_) => return Ok(None),
+            _ => continue,
+        }
+    }
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str, token: &str) -> Result<T> {
+    let response = http
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|error| DeviceError::Network(error.to_string()))?;
+    let status = response.status();
+    if !status.is_success() {
+        let body = response.text().await.unwrap_or_default();
+        return Err(DeviceError::Refused(format!("{url} answered {status}: {body}")));
+    }
+    response
+        .json()
+        .await
+        .map_err(|error| DeviceError::Network(format!("invalid response from {url}: {error}")))
+}
+
+async fn blocking<T, F>(work: F) -> Result<T>
+where
+    F: FnOnce() -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| DeviceError::Corrupt(format!("background task failed: {error}")))?
+}

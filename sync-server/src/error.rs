@@ -1,0 +1,103 @@
+//! Errors of the sync server, and their HTTP form: `application/problem+json` with a stable
+//! `code` the client can act on. Internal details go to the log inside the request's span;
+//! the client sees only a clean message.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ServerError {
+    #[error("missing bearer token: send `Authorization: Bearer <token>`")]
+    MissingToken,
+
+    #[error("invalid or expired access token")]
+    InvalidToken,
+
+    #[error("tenant {0} not found")]
+    TenantNotFound(String),
+
+    #[error("tenant {0} already exists")]
+    TenantExists(String),
+
+    #[error("{0}")]
+    InvalidInput(String),
+
+    #[error(transparent)]
+    Domain(#[from] dms_domain::DomainError),
+
+    #[error(transparent)]
+    Document(#[from] dms_documents::DocumentError),
+
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+pub type Result<T, E = ServerError> = std::result::Result<T, E>;
+
+impl ServerError {
+    /// The stable machine-readable code sent to clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServerError::MissingToken => "missing_token",
+            ServerError::InvalidToken => "invalid_token",
+            ServerError::TenantNotFound(_) => "tenant_not_found",
+            ServerError::TenantExists(_) => "tenant_exists",
+            ServerError::InvalidInput(_) | ServerError::Domain(_) | ServerError::Document(_) => "invalid_input",
+            ServerError::Database(_) | ServerError::Corrupt(_) | ServerError::Io(_) | ServerError::Task(_) => {
+                "internal_error"
+            }
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ServerError::MissingToken | ServerError::InvalidToken => StatusCode::UNAUTHORIZED,
+            ServerError::TenantNotFound(_) => StatusCode::NOT_FOUND,
+            ServerError::TenantExists(_) => StatusCode::CONFLICT,
+            ServerError::InvalidInput(_) | ServerError::Domain(_) | ServerError::Document(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ServerError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self, "request failed");
+            "internal error; the server log has the details".to_owned()
+        } else {
+            self.to_string()
+        };
+        let body = json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("error"),
+            "status": status.as_u16(),
+            "code": self.code(),
+            "detail": detail,
+        });
+        let mut response = (status, body.to_string()).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

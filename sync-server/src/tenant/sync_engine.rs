@@ -1,0 +1,391 @@
+//! The server side of document sync for one tenant, without sockets.
+//!
+//! A session hands each `request` or `sync` message to [`TenantState::receive`]. It applies
+//! the automerge sync message to a copy of the document, checks the result against the access
+//! rules and the cart schema, commits the new changes (and any order request they cause) to
+//! SQLite, and only then replaces the live document and replies. So a sync reply whose heads
+//! include a change is sent only after that change is durable, and a refused change leaves
+//! nothing behind, on disk or in memory.
+//!
+//! Replies and updates go into each peer's bounded outbox. A peer whose outbox is full is
+//! dropped rather than allowed to hold the lock or grow memory; its device reconnects and
+//! the sync protocol resends what it missed.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::sync::{Message as SyncMessage, State as SyncState, SyncDoc};
+use automerge::{Automerge, ChangeHash};
+use dms_documents::DocumentId;
+use dms_documents::cart::{CartStatus, CartView, DocumentKind, document_kind};
+use dms_documents::wire::Message;
+use dms_domain::TenantId;
+use tokio::sync::mpsc;
+
+use crate::access::{self, DocumentAccess, Principal};
+use crate::error::ServerError;
+use crate::tenant::reconcile::build_order_request;
+use crate::tenant::store::{ChangeBatch, DocumentRecord, TenantStore};
+
+/// Peer id the server announces in its `peer` message.
+pub const SERVER_PEER_ID: &str = "dms-sync-server";
+
+/// Identifies one live connection within a tenant.
+pub type PeerKey = u64;
+
+/// What a session's writer task sends on the socket.
+#[derive(Debug)]
+pub enum Outbound {
+    Frame(Vec<u8>),
+    /// Send a protocol `error` with this text, then close.
+    Fault(String),
+}
+
+/// Why a message was refused. The text goes to the device as a protocol `error`.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncFault {
+    #[error("{0}")]
+    Refused(String),
+
+    #[error("internal error while syncing document {document_id}")]
+    Internal {
+        document_id: DocumentId,
+        #[source]
+        source: ServerError,
+    },
+}
+
+struct Peer {
+    principal: Principal,
+    remote_peer_id: String,
+    outbox: mpsc::Sender<Outbound>,
+    sync_states: HashMap<DocumentId, SyncState>,
+    /// Documents this peer asked for and may see; it gets every update to them.
+    subscriptions: HashSet<DocumentId>,
+}
+
+pub struct TenantState {
+    tenant_id: TenantId,
+    store: TenantStore,
+    documents: HashMap<DocumentId, Automerge>,
+    peers: HashMap<PeerKey, Peer>,
+    next_peer_key: PeerKey,
+}
+
+impl TenantState {
+    pub fn new(tenant_id: TenantId, store: TenantStore) -> TenantState {
+        TenantState {
+            tenant_id,
+            store,
+            documents: HashMap::new(),
+            peers: HashMap::new(),
+            next_peer_key: 1,
+        }
+    }
+
+    pub fn store(&self) -> &TenantStore {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut TenantStore {
+        &mut self.store
+    }
+
+    /// Registers a connection that completed the handshake.
+    pub fn add_peer(&mut self, principal: Principal, remote_peer_id: String, outbox: mpsc::Sender<Outbound>) -> PeerKey {
+        let key = self.next_peer_key;
+        self.next_peer_key += 1;
+        self.peers.insert(
+            key,
+            Peer {
+                principal,
+                remote_peer_id,
+                outbox,
+                sync_states: HashMap::new(),
+                subscriptions: HashSet::new(),
+            },
+        );
+        key
+    }
+
+    pub fn remove_peer(&mut self, key: PeerKey) {
+        self.peers.remove(&key);
+    }
+
+    pub fn peer_count(&self) -> usize {
+        self.peers.len()
+    }
+
+    /// The live document, loading it from SQLite on first use.
+    pub fn document(&mut self, document_id: &DocumentId) -> Result<&Automerge, ServerError> {
+        if !self.documents.contains_key(document_id) {
+            let doc = self.store.load_document(document_id)?;
+            self.documents.insert(*document_id, doc);
+        }
+        self.documents
+            .get(document_id)
+            .ok_or_else(|| ServerError::Corrupt(format!("document {document_id} vanished from the cache")))
+    }
+
+    /// Handles a `request` (`is_request`) or `sync` message from a peer.
+    pub fn receive(
+        &mut self,
+        peer_key: PeerKey,
+        document_id: DocumentId,
+        data: &[u8],
+        is_request: bool,
+    ) -> Result<(), SyncFault> {
+        let internal = |source: ServerError| SyncFault::Internal { document_id, source };
+        let Some(peer) = self.peers.get(&peer_key) else {
+            return Ok(()); // The connection closed while this message waited for the lock.
+        };
+        let principal = peer.principal.clone();
+
+        let message = SyncMessage::decode(data).map_err(|error| {
+            SyncFault::Refused(format!("invalid automerge sync message for document {document_id}: {error}"))
+        })?;
+
+        let record = self.store.document_record(&document_id).map_err(internal)?;
+        let readable = record
+            .as_ref()
+            .is_some_and(|record| access::may_read(&principal, &record.access));
+
+        // A document this peer may not see is answered exactly like one that does not exist.
+        let before = if readable {
+            Some(self.document(&document_id).map_err(internal)?.clone())
+        } else {
+            None
+        };
+        let mut candidate = before.clone().unwrap_or_default();
+        let mut state = self.peer_sync_state(peer_key, &document_id);
+        candidate.receive_sync_message(&mut state, message).map_err(|error| {
+            SyncFault::Refused(format!("could not apply sync message for document {document_id}: {error}"))
+        })?;
+
+        let before_heads = before.as_ref().map(Automerge::get_heads).unwrap_or_default();
+        let changed = candidate.get_heads() != before_heads;
+
+        if !changed {
+            if before.is_none() && is_request {
+                self.drop_sync_state(peer_key, &document_id);
+                self.send(peer_key, Message::DocUnavailable {
+                    sender_id: SERVER_PEER_ID.to_owned(),
+                    target_id: self.remote_peer_id(peer_key),
+                    document_id,
+                });
+                return Ok(());
+            }
+            self.store_sync_state(peer_key, document_id, state, before.is_some());
+            if let Some(doc) = before {
+                self.reply(peer_key, document_id, &doc);
+            } else {
+                // Unknown document offered with `sync`: answer with empty heads so the device
+                // sends its changes, but keep nothing until changes arrive.
+                self.reply(peer_key, document_id, &Automerge::new());
+            }
+            return Ok(());
+        }
+
+        if record.is_some() && !readable {
+            return Err(SyncFault::Refused(format!(
+                "document {document_id} cannot be written by user {}",
+                principal.user_id
+            )));
+        }
+
+        let accepted = self.check_update(&principal, record.as_ref(), before.as_ref(), &candidate, document_id)?;
+        let new_changes = candidate.get_changes(&before_heads);
+        let record = DocumentRecord {
+            document_id,
+            access: accepted.access,
+            owner_user: record
+                .map(|record| record.owner_user)
+                .unwrap_or_else(|| principal.user_id.clone()),
+            status: accepted.status,
+            heads: candidate.get_heads(),
+        };
+        let change_count = new_changes.len();
+        let made_order_request = accepted.order_request.is_some();
+        self.store
+            .commit_batch(ChangeBatch {
+                record: &record,
+                is_new: before.is_none(),
+                changes: new_changes,
+                received_from: &principal.user_id,
+                order_request: accepted.order_request,
+                late_edit: accepted.late_edit,
+            })
+            .map_err(internal)?;
+
+        tracing::debug!(
+            tenant_id = %self.tenant_id, document_id = %document_id, user_id = %principal.user_id,
+            changes = change_count, "committed changes"
+        );
+        if made_order_request {
+            tracing::info!(
+                tenant_id = %self.tenant_id, document_id = %document_id, cart_id = %document_id.as_cart_id(),
+                "reconciled submitted cart into an order request"
+            );
+        }
+
+        self.documents.insert(document_id, candidate.clone());
+        self.store_sync_state(peer_key, document_id, state, true);
+        self.broadcast(document_id, &candidate);
+        Ok(())
+    }
+
+    /// Validates a changed document and works out what committing it implies.
+    fn check_update(
+        &self,
+        principal: &Principal,
+        record: Option<&DocumentRecord>,
+        before: Option<&Automerge>,
+        after: &Automerge,
+        document_id: DocumentId,
+    ) -> Result<AcceptedUpdate, SyncFault> {
+        let refused = |reason: String| SyncFault::Refused(format!("document {document_id} refused: {reason}"));
+        let internal = |source: ServerError| SyncFault::Internal { document_id, source };
+
+        let kind_after = document_kind(after).map_err(|error| refused(error.to_string()))?;
+        let was_cart = matches!(record.map(|record| &record.access), Some(DocumentAccess::Cart { .. }));
+
+        match kind_after {
+            DocumentKind::Untyped if was_cart => Err(refused("a cart cannot lose its schema".to_owned())),
+            DocumentKind::Untyped => Ok(AcceptedUpdate {
+                access: DocumentAccess::Untyped {
+                    owner: record
+                        .map(|record| record.owner_user.clone())
+                        .unwrap_or_else(|| principal.user_id.clone()),
+                },
+                status: None,
+                order_request: None,
+                late_edit: false,
+            }),
+            DocumentKind::Other(schema) => Err(refused(format!(
+                "unknown schema {schema:?}; this server accepts dms.cart/1 and documents without a schema"
+            ))),
+            DocumentKind::Cart => {
+                let cart = CartView::read(after).map_err(|error| refused(error.to_string()))?;
+                let before_cart = match before {
+                    Some(before) if was_cart => {
+                        Some(CartView::read(before).map_err(|error| internal(ServerError::Document(error)))?)
+                    }
+                    _ => None,
+                };
+                access::check_cart_write(principal, before_cart.as_ref(), &cart).map_err(refused)?;
+
+                for product_id in cart.lines.keys() {
+                    let known = self.store.product(product_id).map_err(internal)?;
+                    if known.is_none() {
+                        return Err(refused(format!("product {product_id} is not in the catalog")));
+                    }
+                }
+
+                let mut order_request = None;
+                let mut late_edit = false;
+                if cart.status == CartStatus::Submitted {
+                    let cart_id = cart.header.cart_id.to_string();
+                    if !self.store.has_order_request(&cart_id).map_err(internal)? {
+                        let heads: Vec<ChangeHash> = after.get_heads();
+                        order_request = Some(
+                            build_order_request(&cart, &heads, |id| self.store.product(id))
+                                .map_err(|error| refused(error.to_string()))?,
+                        );
+                    } else if before_cart.as_ref().map(|before| &before.lines) != Some(&cart.lines) {
+                        late_edit = true;
+                    }
+                }
+
+                Ok(AcceptedUpdate {
+                    access: DocumentAccess::Cart {
+                        buyer_id: cart.header.buyer_id.clone(),
+                    },
+                    status: Some(cart.status.as_str().to_owned()),
+                    order_request,
+                    late_edit,
+                })
+            }
+        }
+    }
+
+    fn peer_sync_state(&self, peer_key: PeerKey, document_id: &DocumentId) -> SyncState {
+        self.peers
+            .get(&peer_key)
+            .and_then(|peer| peer.sync_states.get(document_id).cloned())
+            .unwrap_or_default()
+    }
+
+    fn store_sync_state(&mut self, peer_key: PeerKey, document_id: DocumentId, state: SyncState, subscribe: bool) {
+        if let Some(peer) = self.peers.get_mut(&peer_key) {
+            peer.sync_states.insert(document_id, state);
+            if subscribe {
+                peer.subscriptions.insert(document_id);
+            }
+        }
+    }
+
+    fn drop_sync_state(&mut self, peer_key: PeerKey, document_id: &DocumentId) {
+        if let Some(peer) = self.peers.get_mut(&peer_key) {
+            peer.sync_states.remove(document_id);
+        }
+    }
+
+    fn remote_peer_id(&self, peer_key: PeerKey) -> String {
+        self.peers
+            .get(&peer_key)
+            .map(|peer| peer.remote_peer_id.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sends `peer_key` whatever its sync state says it still needs of `doc`.
+    fn reply(&mut self, peer_key: PeerKey, document_id: DocumentId, doc: &Automerge) {
+        let Some(peer) = self.peers.get_mut(&peer_key) else { return };
+        let state = peer.sync_states.entry(document_id).or_default();
+        if let Some(message) = doc.generate_sync_message(state) {
+            let frame = Message::Sync {
+                sender_id: SERVER_PEER_ID.to_owned(),
+                target_id: peer.remote_peer_id.clone(),
+                document_id,
+                data: message.encode(),
+            };
+            self.send(peer_key, frame);
+        }
+    }
+
+    /// Sends every subscribed peer the update to `doc`.
+    fn broadcast(&mut self, document_id: DocumentId, doc: &Automerge) {
+        let subscribers: Vec<PeerKey> = self
+            .peers
+            .iter()
+            .filter(|(_, peer)| peer.subscriptions.contains(&document_id))
+            .map(|(key, _)| *key)
+            .collect();
+        for key in subscribers {
+            self.reply(key, document_id, doc);
+        }
+    }
+
+    fn send(&mut self, peer_key: PeerKey, message: Message) {
+        let Some(peer) = self.peers.get(&peer_key) else { return };
+        match peer.outbox.try_send(Outbound::Frame(message.encode())) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(
+                    tenant_id = %self.tenant_id, user_id = %peer.principal.user_id,
+                    "dropping a peer that stopped reading: its outbox is full"
+                );
+                self.peers.remove(&peer_key);
+            }
+            // The connection ended and its session has not yet removed the peer.
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                self.peers.remove(&peer_key);
+            }
+        }
+    }
+}
+
+struct AcceptedUpdate {
+    access: DocumentAccess,
+    status: Option<String>,
+    order_request: Option<crate::tenant::reconcile::OrderRequest>,
+    late_edit: bool,
+}
