@@ -1,1 +1,124 @@
-//! Cross-crate and end-to-end tests live in `tests/tests/`.
+//! Shared harness for the cross-crate and end-to-end tests in `tests/tests/`: a real sync
+//! server on a loopback port with a fresh data folder, tenants, tokens and devices.
+
+use std::path::{Path, PathBuf};
+
+use dms_device::{Device, DeviceConfig, DeviceIdentity};
+use dms_domain::{PartyId, TenantId, UserId};
+use dms_server::access::{Principal, Role};
+use dms_server::{AppState, admin};
+use tempfile::TempDir;
+
+/// The demo's built-in catalog: 24 products with ids DM-001 to DM-024.
+pub const BUILTIN_CATALOG: &str = dms_server::demo::BUILTIN_CATALOG;
+
+/// A running server and the folder it writes to; both go away when dropped.
+pub struct TestServer {
+    pub state: AppState,
+    pub url: String,
+    pub folder: TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<dms_server::Result<()>>>,
+}
+
+impl TestServer {
+    /// Starts a server on a free loopback port. Call inside a tokio runtime.
+    pub async fn start() -> TestServer {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        Self::start_in(folder).await
+    }
+
+    /// Starts a server over an existing folder, as after a restart.
+    pub async fn start_in(folder: TempDir) -> TestServer {
+        let state = AppState::open(folder.path().join("server")).expect("open server state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(dms_server::serve(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            state,
+            url,
+            folder,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops serving and returns the data folder, so a new server can start over it.
+    pub async fn stop(mut self) -> TempDir {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        let folder = tempfile::tempdir().expect("temporary folder");
+        std::mem::replace(&mut self.folder, folder)
+    }
+
+    /// Registers a tenant and imports the built-in catalog into it.
+    pub fn tenant_with_catalog(&self, tenant: &str) -> TenantId {
+        let tenant_id = TenantId::new(tenant).expect("tenant id");
+        admin::create_tenant(&self.state, &tenant_id, tenant).expect("create tenant");
+        let import = admin::import_catalog(&self.state, &tenant_id, BUILTIN_CATALOG.as_bytes()).expect("import");
+        assert_eq!(import.imported, 24);
+        tenant_id
+    }
+
+    /// Issues a token for a partner user buying for `party`.
+    pub fn partner_token(&self, tenant: &TenantId, user: &str, party: &str) -> (Principal, String) {
+        let principal = Principal {
+            tenant_id: tenant.clone(),
+            user_id: UserId::new(user).expect("user id"),
+            role: Role::Partner,
+            party_id: Some(PartyId::new(party).expect("party id")),
+        };
+        let token = self.state.registry.issue_token(&principal).expect("issue token");
+        (principal, token)
+    }
+
+    /// Issues a token for a staff user (a sales rep) of the tenant.
+    pub fn staff_token(&self, tenant: &TenantId, user: &str) -> (Principal, String) {
+        let principal = Principal {
+            tenant_id: tenant.clone(),
+            user_id: UserId::new(user).expect("user id"),
+            role: Role::Staff,
+            party_id: None,
+        };
+        let token = self.state.registry.issue_token(&principal).expect("issue token");
+        (principal, token)
+    }
+
+    /// Opens a device store in this server's folder, logged in with `token`.
+    pub fn device(&self, name: &str, principal: &Principal, token: &str) -> Device {
+        open_device(&self.folder.path().join("devices"), name, &self.url, principal, token)
+    }
+
+    pub fn sync_url(&self) -> String {
+        format!("{}/sync", self.url.replacen("http", "ws", 1))
+    }
+}
+
+/// Opens a device store at `folder/name.sqlite`.
+pub fn open_device(folder: &Path, name: &str, url: &str, principal: &Principal, token: &str) -> Device {
+    Device::open(
+        &device_path(folder, name),
+        DeviceConfig {
+            server_url: url.to_owned(),
+            access_token: token.to_owned(),
+            identity: DeviceIdentity {
+                tenant_id: principal.tenant_id.clone(),
+                user_id: principal.user_id.clone(),
+                party_id: principal.party_id.clone(),
+                device_id: name.to_owned(),
+            },
+        },
+    )
+    .expect("open device")
+}
+
+pub fn device_path(folder: &Path, name: &str) -> PathBuf {
+    folder.join(format!("{name}.sqlite"))
+}
