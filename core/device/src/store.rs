@@ -206,17 +206,23 @@ impl DeviceStore {
         row.map(|row| row.into_product()).transpose()
     }
 
-    /// Products whose name, brand or category contains every word of `query`, by name.
+    /// Products whose name, brand or categories contain every word of `query`. Products whose
+    /// name itself contains every word come first; ties are ordered by name.
     pub fn search_products(&self, query: &str, limit: u32) -> Result<Vec<Product>> {
         let words: Vec<String> = query
             .split_whitespace()
             .map(|word| format!("%{}%", escape_like(&word.to_lowercase())))
             .collect();
-        let mut sql = format!("SELECT {PRODUCT_COLUMNS} FROM catalog_products WHERE 1 = 1");
-        for index in 0..words.len() {
-            sql.push_str(&format!(" AND search_text LIKE ?{} ESCAPE '\\'", index + 1));
+        let mut filter = String::from("1 = 1");
+        let mut name_rank = String::from("1 = 1");
+        for index in 1..=words.len() {
+            filter.push_str(&format!(" AND search_text LIKE ?{index} ESCAPE '\\'"));
+            name_rank.push_str(&format!(" AND lower(name) LIKE ?{index} ESCAPE '\\'"));
         }
-        sql.push_str(&format!(" ORDER BY name, product_id LIMIT {limit}"));
+        let sql = format!(
+            "SELECT {PRODUCT_COLUMNS} FROM catalog_products WHERE {filter}
+             ORDER BY ({name_rank}) DESC, name, product_id LIMIT {limit}"
+        );
 
         let mut statement = self.connection.prepare(&sql)?;
         let rows = statement.query_map(rusqlite::params_from_iter(words.iter()), read_product_row)?;
