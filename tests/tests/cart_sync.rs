@@ -1,6 +1,9 @@
 //! Carts edited offline on field devices, synced through a real server over WebSockets, and
 //! reconciled into the tenant's database.
 
+// Helpers in test files fail loudly by design.
+#![allow(clippy::unwrap_used)]
+
 use dms_documents::cart::CartStatus;
 use dms_domain::{ProductId, Quantity};
 use dms_tests::TestServer;

@@ -5,6 +5,9 @@
 //! store, makes edits and prints a line after each call returns, then waits to be killed.
 //! The parent kills it with SIGKILL (no destructors, no flush) and reopens the store.
 
+// Helpers in test files fail loudly by design.
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 

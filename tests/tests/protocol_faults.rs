@@ -1,6 +1,9 @@
 //! Hostile and malformed input on the sync endpoint: each gets a specific error, changes
 //! nothing stored, and leaves the server serving others.
 
+// Helpers in test files fail loudly by design.
+#![allow(clippy::unwrap_used)]
+
 use automerge::Automerge;
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ROOT, ReadDoc};
@@ -36,8 +39,7 @@ fn edit(user: &str) -> EditContext {
 
 fn stored_documents(server: &TestServer, tenant: &TenantId) -> usize {
     let handle = server.state.hub.tenant(tenant).unwrap();
-    let count = handle.lock().store().document_records().unwrap().len();
-    count
+    handle.lock().store().document_records().unwrap().len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

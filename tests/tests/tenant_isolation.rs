@@ -1,6 +1,9 @@
 //! A token for one tenant can neither read nor write another tenant's documents, and a
 //! partner cannot reach another partner's cart in the same tenant.
 
+// Helpers in test files fail loudly by design.
+#![allow(clippy::unwrap_used)]
+
 use automerge::Automerge;
 use dms_documents::DocumentId;
 use dms_documents::cart::{self, CartHeader, CartView};

@@ -207,11 +207,9 @@ async fn run(device: &Device) -> Result<SyncReport> {
                 }
                 states.insert(document_id, applied.state);
             }
-            Message::DocUnavailable { document_id, .. } => {
-                if unsettled.remove(&document_id) {
-                    report.documents_unavailable += 1;
-                    report.documents_received = report.documents_received.saturating_sub(1);
-                }
+            Message::DocUnavailable { document_id, .. } if unsettled.remove(&document_id) => {
+                report.documents_unavailable += 1;
+                report.documents_received = report.documents_received.saturating_sub(1);
             }
             Message::Error { message } => return Err(DeviceError::Refused(message)),
             _ => {}

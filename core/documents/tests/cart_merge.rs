@@ -1,6 +1,9 @@
 //! Concurrent offline edits of one cart on two devices, merged through the automerge sync
 //! protocol in memory, asserting the merge rules written in `cart.rs`.
 
+// Helpers in test files fail loudly by design.
+#![allow(clippy::unwrap_used)]
+
 use automerge::sync::{State, SyncDoc};
 use automerge::{ActorId, Automerge};
 use dms_documents::cart::{self, CartHeader, CartStatus, CartView, EditContext};

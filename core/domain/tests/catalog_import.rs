@@ -1,6 +1,9 @@
 //! Catalog CSV import against the real BigBasket export (`bigbasket_products.csv` in the shared
 //! data folder beside the repository), a hand-made file with bad rows, and header variants.
 
+// Helpers in test files fail loudly by design.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 
 use dms_domain::catalog::{ImportReport, PackSize, PackUnit, Product, RejectedRow, import_csv};

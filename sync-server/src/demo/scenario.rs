@@ -80,11 +80,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
     progress(format!("server: listening on {server_url}"));
 
     // Devices, logins and the carts they share.
-    let all_products = {
-        let tenant = state.hub.tenant(&tenant_id)?;
-        let products = tenant.lock().store().products()?;
-        products
-    };
+    let all_products = state.hub.tenant(&tenant_id)?.lock().store().products()?;
     let sales_reps = (options.devices / 5).max(u32::from(options.devices > 1));
     let partner_devices = options.devices - sales_reps;
     outcome.sales_reps = sales_reps;
@@ -176,8 +172,8 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
     for (index, simulated) in devices.iter().enumerate() {
         let index = index as u32;
         let is_rep = index >= partner_devices;
-        let first_of_pair = index % 2 == 0;
-        let pair_submits_twice = (index / 2) % 2 == 0;
+        let first_of_pair = index.is_multiple_of(2);
+        let pair_submits_twice = (index / 2).is_multiple_of(2);
         if is_rep || first_of_pair || pair_submits_twice {
             simulated.device.submit(simulated.cart)?;
             outcome.submissions += 1;

@@ -50,7 +50,7 @@ pub enum SyncFault {
     Internal {
         document_id: DocumentId,
         #[source]
-        source: ServerError,
+        source: Box<ServerError>,
     },
 }
 
@@ -134,7 +134,10 @@ impl TenantState {
         data: &[u8],
         is_request: bool,
     ) -> Result<(), SyncFault> {
-        let internal = |source: ServerError| SyncFault::Internal { document_id, source };
+        let internal = |source: ServerError| SyncFault::Internal {
+            document_id,
+            source: Box::new(source),
+        };
         let Some(peer) = self.peers.get(&peer_key) else {
             return Ok(()); // The connection closed while this message waited for the lock.
         };
@@ -243,7 +246,10 @@ impl TenantState {
         document_id: DocumentId,
     ) -> Result<AcceptedUpdate, SyncFault> {
         let refused = |reason: String| SyncFault::Refused(format!("document {document_id} refused: {reason}"));
-        let internal = |source: ServerError| SyncFault::Internal { document_id, source };
+        let internal = |source: ServerError| SyncFault::Internal {
+            document_id,
+            source: Box::new(source),
+        };
 
         let kind_after = document_kind(after).map_err(|error| refused(error.to_string()))?;
         let was_cart = matches!(record.map(|record| &record.access), Some(DocumentAccess::Cart { .. }));
