@@ -37,13 +37,14 @@
 
 use std::collections::BTreeMap;
 
-use automerge::transaction::{CommitOptions, Transactable};
+use automerge::transaction::Transactable;
 use automerge::{Automerge, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use dms_domain::{CartId, Money, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
 use serde::Serialize;
 
 use crate::SCHEMA_KEY;
 use crate::error::{DocumentError, Result};
+use crate::fields::{Reader, commit};
 
 /// Schema name written at the root of every cart document.
 pub const CART_SCHEMA: &str = "dms.cart/1";
@@ -325,43 +326,22 @@ fn editable(doc: &Automerge) -> Result<CartView> {
     Ok(view)
 }
 
-fn commit<F>(doc: &mut Automerge, at: &Timestamp, message: &str, edit: F) -> Result<()>
-where
-    F: FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<(), automerge::AutomergeError>,
-{
-    let seconds = at.unix_millis() / 1000;
-    doc.transact_with(
-        |_| CommitOptions::default().with_message(message.to_owned()).with_time(seconds),
-        edit,
-    )
-    .map(|_| ())
-    .map_err(|failure| DocumentError::Automerge(failure.error))
+fn invalid(reason: &str) -> DocumentError {
+    DocumentError::Invalid {
+        kind: "cart",
+        reason: reason.to_owned(),
+    }
 }
 
 fn object(doc: &Automerge, parent: &ObjId, name: &str) -> Result<ObjId> {
-    match doc.get(parent, name)? {
-        Some((Value::Object(ObjType::Map), id)) => Ok(id),
-        Some(_) => Err(invalid(&format!("field {name} must be a map"))),
-        None => Err(invalid(&format!("missing field {name}"))),
-    }
+    Reader::new(doc, "cart").object(parent, name, name)
 }
 
 fn optional_text(doc: &Automerge, obj: &ObjId, path: &str) -> Result<Option<String>> {
     let name = path.rsplit('.').next().unwrap_or(path);
-    match doc.get(obj, name)? {
-        None => Ok(None),
-        Some((Value::Scalar(scalar), _)) => match scalar.as_ref() {
-            ScalarValue::Str(text) => Ok(Some(text.to_string())),
-            _ => Err(invalid(&format!("field {path} must be text"))),
-        },
-        Some(_) => Err(invalid(&format!("field {path} must be text"))),
-    }
+    Reader::new(doc, "cart").optional_text(obj, name, path)
 }
 
 fn required_text(doc: &Automerge, obj: &ObjId, path: &str) -> Result<String> {
     optional_text(doc, obj, path)?.ok_or_else(|| invalid(&format!("missing field {path}")))
-}
-
-fn invalid(reason: &str) -> DocumentError {
-    DocumentError::InvalidCart(reason.to_owned())
 }

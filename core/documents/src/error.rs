@@ -14,8 +14,8 @@ pub enum DocumentError {
     #[error("protocol message of {size} bytes exceeds the limit of {limit} bytes")]
     MessageTooLarge { size: usize, limit: usize },
 
-    #[error("invalid cart document: {0}")]
-    InvalidCart(String),
+    #[error("invalid {kind} document: {reason}")]
+    Invalid { kind: &'static str, reason: String },
 
     #[error("cart {cart_id} is submitted and can no longer be edited")]
     CartSubmitted { cart_id: String },

@@ -10,7 +10,9 @@
 
 pub mod cart;
 pub mod document_id;
+pub mod visit_plan;
 pub mod error;
+mod fields;
 pub mod wire;
 
 pub use document_id::DocumentId;

@@ -4,18 +4,14 @@
 // Helpers in test files fail loudly by design.
 #![allow(clippy::unwrap_used)]
 
-use automerge::sync::{State, SyncDoc};
-use automerge::{ActorId, Automerge};
+mod common;
+
+use automerge::Automerge;
+use common::{device, sync};
 use dms_documents::cart::{self, CartHeader, CartStatus, CartView, EditContext};
 use dms_documents::DocumentError;
 use dms_domain::{CartId, Money, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
 use rust_decimal_macros::dec;
-
-const SYNC_ROUND_LIMIT: usize = 20;
-
-fn device(actor: &str) -> Automerge {
-    Automerge::new().with_actor(ActorId::from(actor.as_bytes()))
-}
 
 fn context(user: &str, device_id: &str) -> EditContext {
     EditContext {
@@ -31,27 +27,6 @@ fn product(id: &str) -> ProductId {
 
 fn quantity(text: &str) -> Quantity {
     text.parse().unwrap()
-}
-
-/// Runs the two-peer sync loop until neither side has anything to send.
-fn sync(a: &mut Automerge, b: &mut Automerge) {
-    let mut a_state = State::new();
-    let mut b_state = State::new();
-    for _ in 0..SYNC_ROUND_LIMIT {
-        let a_to_b = a.generate_sync_message(&mut a_state);
-        let b_to_a = b.generate_sync_message(&mut b_state);
-        if a_to_b.is_none() && b_to_a.is_none() {
-            assert_eq!(a.get_heads(), b.get_heads(), "sync stopped before converging");
-            return;
-        }
-        if let Some(message) = a_to_b {
-            b.receive_sync_message(&mut b_state, message).unwrap();
-        }
-        if let Some(message) = b_to_a {
-            a.receive_sync_message(&mut a_state, message).unwrap();
-        }
-    }
-    panic!("sync did not converge within {SYNC_ROUND_LIMIT} rounds");
 }
 
 /// A cart created on device "aaaa" and synced to device "bbbb", both holding it.

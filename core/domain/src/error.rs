@@ -18,6 +18,9 @@ pub enum DomainError {
         reason: String,
     },
 
+    #[error("invalid position {value:?}: {reason}")]
+    InvalidPosition { value: String, reason: &'static str },
+
     #[error("invalid timestamp {value:?}: {reason}")]
     InvalidTimestamp { value: String, reason: String },
 }

@@ -105,6 +105,10 @@ macro_rules! text_id {
 
 ulid_id!(CartId, "cart");
 ulid_id!(DeviceId, "device");
+ulid_id!(PlanId, "plan");
+ulid_id!(VisitId, "visit");
+ulid_id!(ShipmentId, "shipment");
+ulid_id!(AcknowledgementId, "delivery acknowledgement");
 
 text_id!(TenantId, "tenant");
 text_id!(UserId, "user");

@@ -3,13 +3,15 @@
 
 pub mod catalog;
 pub mod error;
+pub mod geo;
 pub mod ids;
 pub mod money;
 pub mod quantity;
 pub mod timestamp;
 
 pub use error::{DomainError, Result};
-pub use ids::{CartId, DeviceId, PartyId, ProductId, TenantId, UserId};
+pub use geo::GeoPoint;
+pub use ids::{AcknowledgementId, CartId, DeviceId, PartyId, PlanId, ProductId, ShipmentId, TenantId, UserId, VisitId};
 pub use money::Money;
 pub use quantity::Quantity;
 pub use timestamp::Timestamp;
