@@ -89,6 +89,8 @@ pub struct Device {
 pub(crate) struct Shared {
     pub(crate) config: DeviceConfig,
     pub(crate) inner: Mutex<Inner>,
+    /// Held for the whole of a sync round, so rounds on one device never overlap.
+    pub(crate) sync_round: tokio::sync::Mutex<()>,
 }
 
 pub(crate) struct Inner {
@@ -111,6 +113,7 @@ impl Device {
             shared: Arc::new(Shared {
                 config,
                 inner: Mutex::new(Inner { store, documents }),
+                sync_round: tokio::sync::Mutex::new(()),
             }),
         })
     }
@@ -287,7 +290,14 @@ impl Device {
             pending_documents: pending,
             catalog_version: inner.store.catalog_version()?,
             catalog_products: inner.store.product_count()?,
-            last_sync_at: inner.store.meta("last_sync_at")?.map(|text| text.parse()).transpose()?,
+            last_sync_at: inner
+                .store
+                .meta("last_sync_at")?
+                .map(|text| {
+                    text.parse()
+                        .map_err(|_| DeviceError::Corrupt(format!("stored last sync time {text:?}")))
+                })
+                .transpose()?,
             last_sync_error: inner.store.meta("last_sync_error")?.filter(|text| !text.is_empty()),
         })
     }
@@ -339,11 +349,7 @@ impl Inner {
     }
 
     /// Applies `edit` to a copy of the cart, stores the new change, then keeps the copy.
-    fn edit(
-        &mut self,
-        cart_id: CartId,
-        edit: impl FnOnce(&mut Automerge) -> dms_documents::Result<()>,
-    ) -> Result<()> {
+    fn edit(&mut self, cart_id: CartId, edit: impl FnOnce(&mut Automerge) -> dms_documents::Result<()>) -> Result<()> {
         let document_id = DocumentId::for_cart(cart_id);
         let mut doc = self.document(cart_id)?.clone();
         let before = doc.get_heads();

@@ -33,6 +33,12 @@ pub enum DeviceError {
 
     #[error("local store is corrupt: {0}")]
     Corrupt(String),
+
+    #[error("cannot open the local store at {path}: {reason}")]
+    StoreUnavailable { path: String, reason: String },
+
+    #[error("a background task failed: {0}")]
+    Task(String),
 }
 
 pub type Result<T, E = DeviceError> = std::result::Result<T, E>;

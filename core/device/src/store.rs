@@ -55,8 +55,9 @@ pub struct DeviceStore {
 impl DeviceStore {
     pub fn open(path: &Path) -> Result<DeviceStore> {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|error| {
-                DeviceError::InvalidInput(format!("cannot create folder {}: {error}", parent.display()))
+            std::fs::create_dir_all(parent).map_err(|error| DeviceError::StoreUnavailable {
+                path: path.display().to_string(),
+                reason: format!("cannot create folder {}: {error}", parent.display()),
             })?;
         }
         let connection = crate::sqlite::open(path, MIGRATIONS)?;
@@ -66,7 +67,9 @@ impl DeviceStore {
     // ---- documents ----
 
     pub fn document_ids(&self) -> Result<Vec<DocumentId>> {
-        let mut statement = self.connection.prepare("SELECT document_id FROM documents ORDER BY document_id")?;
+        let mut statement = self
+            .connection
+            .prepare("SELECT document_id FROM documents ORDER BY document_id")?;
         let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
         rows.map(|row| Ok(row?.parse()?)).collect()
     }

@@ -23,10 +23,10 @@ use dms_domain::Timestamp;
 use dms_domain::catalog::Product;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
+use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::Message as Frame;
 
 use crate::device::{Device, Shared};
 use crate::error::{DeviceError, Result};
@@ -60,6 +60,8 @@ struct DocumentSummary {
 }
 
 pub(crate) async fn sync_now(device: &Device) -> Result<SyncReport> {
+    // One round at a time per device: a second caller waits for the first round to end.
+    let _round = device.shared.sync_round.lock().await;
     let outcome = tokio::time::timeout(SYNC_TIMEOUT, run(device))
         .await
         .unwrap_or(Err(DeviceError::SyncTimedOut {
@@ -93,7 +95,9 @@ async fn run(device: &Device) -> Result<SyncReport> {
     let base = config.server_url.trim_end_matches('/').to_owned();
     let mut report = SyncReport::default();
 
-    // Catalog and document list over REST.
+    // Catalog and document list over REST, in the organisation the device works for: a
+    // partner buying from two distributors has one login and a device per distributor.
+    let org = config.identity.tenant_id.as_str().to_owned();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -102,7 +106,10 @@ async fn run(device: &Device) -> Result<SyncReport> {
     let local_version = blocking(move || shared.lock().store.catalog_version()).await?;
     let catalog: CatalogResponse = get_json(
         &http,
-        &format!("{base}/api/v1/catalog?since_version={}", local_version.unwrap_or(-1)),
+        &format!(
+            "{base}/api/v1/catalog?since_version={}&org={org}",
+            local_version.unwrap_or(-1)
+        ),
         &config.access_token,
     )
     .await?;
@@ -112,15 +119,17 @@ async fn run(device: &Device) -> Result<SyncReport> {
         blocking(move || shared.lock().store.replace_catalog(catalog.version, &catalog.products)).await?;
         report.catalog_updated = true;
     }
-    let listed: Vec<DocumentSummary> = get_json(&http, &format!("{base}/api/v1/documents"), &config.access_token).await?;
+    let listed: Vec<DocumentSummary> =
+        get_json(&http, &format!("{base}/api/v1/documents?org={org}"), &config.access_token).await?;
 
     // WebSocket handshake.
-    let ws_url = format!("{}/sync", base.replacen("http", "ws", 1));
+    let ws_url = format!("{}/sync?org={org}", base.replacen("http", "ws", 1));
     let mut request = ws_url
         .into_client_request()
         .map_err(|error| DeviceError::Network(format!("invalid server URL {base}: {error}")))?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.access_token))
-        .map_err(|_| DeviceError::InvalidInput("access token contains characters not allowed in a header".to_owned()))?;
+    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.access_token)).map_err(|_| {
+        DeviceError::InvalidInput("access token contains characters not allowed in a header".to_owned())
+    })?;
     request.headers_mut().insert("authorization", bearer);
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE_BYTES))
@@ -143,9 +152,16 @@ async fn run(device: &Device) -> Result<SyncReport> {
         Some(Message::Peer { sender_id, .. }) => sender_id,
         Some(Message::Error { message }) => return Err(DeviceError::Refused(message)),
         Some(other) => {
-            return Err(DeviceError::Refused(format!("expected peer, got {}", other.message_type())));
+            return Err(DeviceError::Refused(format!(
+                "expected peer, got {}",
+                other.message_type()
+            )));
         }
-        None => return Err(DeviceError::Network("connection closed during the handshake".to_owned())),
+        None => {
+            return Err(DeviceError::Network(
+                "connection closed during the handshake".to_owned(),
+            ));
+        }
     };
 
     // Offer what we have; ask for what we lack.
@@ -301,7 +317,9 @@ async fn send(socket: &mut Socket, message: &Message) -> Result<()> {
 /// The next protocol message; `None` when the server closed the socket.
 async fn receive(socket: &mut Socket) -> Result<Option<Message>> {
     loop {
-        let Some(frame) = socket.next().await else { return Ok(None) };
+        let Some(frame) = socket.next().await else {
+            return Ok(None);
+        };
         match frame.map_err(|error| DeviceError::Network(error.to_string()))? {
             Frame::Binary(bytes) => {
                 return Message::decode(&bytes)
@@ -339,5 +357,5 @@ where
 {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|error| DeviceError::Corrupt(format!("background task failed: {error}")))?
+        .map_err(|error| DeviceError::Task(error.to_string()))?
 }

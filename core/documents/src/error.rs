@@ -23,6 +23,13 @@ pub enum DocumentError {
     #[error("cart {cart_id} has no line for product {product_id}")]
     LineNotFound { cart_id: String, product_id: String },
 
+    #[error("acknowledgement {ack_id} was signed by {signed_by} at {signed_at} and can no longer be edited")]
+    Signed {
+        ack_id: String,
+        signed_by: String,
+        signed_at: String,
+    },
+
     #[error("cart {cart_id} has no lines; add a product before submitting")]
     EmptyCart { cart_id: String },
 

@@ -104,7 +104,11 @@ where
 {
     let seconds = at.unix_millis() / 1000;
     doc.transact_with(
-        |_| CommitOptions::default().with_message(message.to_owned()).with_time(seconds),
+        |_| {
+            CommitOptions::default()
+                .with_message(message.to_owned())
+                .with_time(seconds)
+        },
         edit,
     )
     .map(|_| ())

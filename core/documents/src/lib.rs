@@ -8,11 +8,13 @@
 //!
 //! The device client and the sync server both build on these; neither reimplements them.
 
+pub mod business_plan;
 pub mod cart;
+pub mod delivery_ack;
 pub mod document_id;
-pub mod visit_plan;
 pub mod error;
 mod fields;
+pub mod visit_plan;
 pub mod wire;
 
 pub use document_id::DocumentId;

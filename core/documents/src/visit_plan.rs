@@ -217,7 +217,9 @@ fn read_visit(reader: Reader<'_>, obj: &ObjId, visit_id: VisitId) -> Result<Visi
         conflicting_owners,
         window_from: text("window_from")?.parse()?,
         window_to: text("window_to")?.parse()?,
-        unplanned: reader.optional_bool(obj, "unplanned", &path("unplanned"))?.unwrap_or(false),
+        unplanned: reader
+            .optional_bool(obj, "unplanned", &path("unplanned"))?
+            .unwrap_or(false),
         objectives: reader.text_list(obj, "objectives", &path("objectives"))?,
         attendees,
         vehicle,
@@ -226,7 +228,9 @@ fn read_visit(reader: Reader<'_>, obj: &ObjId, visit_id: VisitId) -> Result<Visi
         notes: optional("notes")?,
         outcome: optional("outcome")?,
         follow_ups,
-        cancelled: reader.optional_bool(obj, "cancelled", &path("cancelled"))?.unwrap_or(false),
+        cancelled: reader
+            .optional_bool(obj, "cancelled", &path("cancelled"))?
+            .unwrap_or(false),
     })
 }
 
@@ -298,10 +302,18 @@ pub fn add_visit(doc: &mut Automerge, visit: &NewVisit, at: &Timestamp) -> Resul
 }
 
 /// Moves a visit's planned window. Refused once the visit has started.
-pub fn reschedule(doc: &mut Automerge, visit_id: VisitId, from: Timestamp, to: Timestamp, at: &Timestamp) -> Result<()> {
+pub fn reschedule(
+    doc: &mut Automerge,
+    visit_id: VisitId,
+    from: Timestamp,
+    to: Timestamp,
+    at: &Timestamp,
+) -> Result<()> {
     let visit = existing_visit(doc, visit_id)?;
     if visit.check_in.is_some() {
-        return Err(invalid(format!("visit {visit_id} has started and cannot be rescheduled")));
+        return Err(invalid(format!(
+            "visit {visit_id} has started and cannot be rescheduled"
+        )));
     }
     check_window(&from, &to)?;
     let obj = visit_object(doc, visit_id)?;
@@ -332,7 +344,9 @@ pub fn check_in(doc: &mut Automerge, visit_id: VisitId, presence: &Presence) -> 
 pub fn check_out(doc: &mut Automerge, visit_id: VisitId, presence: &Presence) -> Result<()> {
     let visit = existing_visit(doc, visit_id)?;
     let Some(check_in) = &visit.check_in else {
-        return Err(invalid(format!("visit {visit_id} must be checked in before checking out")));
+        return Err(invalid(format!(
+            "visit {visit_id} must be checked in before checking out"
+        )));
     };
     if visit.check_out.is_some() {
         return Err(invalid(format!("visit {visit_id} is already checked out")));
@@ -344,7 +358,13 @@ pub fn check_out(doc: &mut Automerge, visit_id: VisitId, presence: &Presence) ->
 }
 
 /// Records the visit's notes and outcome.
-pub fn record_outcome(doc: &mut Automerge, visit_id: VisitId, notes: &str, outcome: &str, at: &Timestamp) -> Result<()> {
+pub fn record_outcome(
+    doc: &mut Automerge,
+    visit_id: VisitId,
+    notes: &str,
+    outcome: &str,
+    at: &Timestamp,
+) -> Result<()> {
     existing_visit(doc, visit_id)?;
     let obj = visit_object(doc, visit_id)?;
     commit(doc, at, "record visit outcome", |tx| {

@@ -276,8 +276,9 @@ impl Fields {
 
     fn unsigned(&self, name: &str) -> Result<u64> {
         match self.required(name)? {
-            Value::Integer(integer) => u64::try_from(*integer)
-                .map_err(|_| invalid(&format!("field {name} must be a non-negative integer"))),
+            Value::Integer(integer) => {
+                u64::try_from(*integer).map_err(|_| invalid(&format!("field {name} must be a non-negative integer")))
+            }
             _ => Err(invalid(&format!("field {name} must be an integer"))),
         }
     }
@@ -452,7 +453,12 @@ mod tests {
     fn unknown_type_is_rejected_and_gossip_is_tolerated() {
         let mut bytes = Vec::new();
         ciborium::into_writer(&Value::Map(vec![entry("type", text("launch"))]), &mut bytes).unwrap();
-        assert!(Message::decode(&bytes).unwrap_err().to_string().contains("unknown message type"));
+        assert!(
+            Message::decode(&bytes)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown message type")
+        );
 
         let mut bytes = Vec::new();
         let map = Value::Map(vec![entry("type", text("remote-heads-changed"))]);

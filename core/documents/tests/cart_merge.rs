@@ -8,8 +8,8 @@ mod common;
 
 use automerge::Automerge;
 use common::{device, sync};
-use dms_documents::cart::{self, CartHeader, CartStatus, CartView, EditContext};
 use dms_documents::DocumentError;
+use dms_documents::cart::{self, CartHeader, CartStatus, CartView, EditContext};
 use dms_domain::{CartId, Money, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
 use rust_decimal_macros::dec;
 
@@ -48,8 +48,22 @@ fn shared_cart() -> (Automerge, Automerge) {
 #[test]
 fn different_products_added_offline_both_survive() {
     let (mut a, mut b) = shared_cart();
-    cart::set_line(&mut a, &product("101"), quantity("2"), None, &context("ravi", "phone-a")).unwrap();
-    cart::set_line(&mut b, &product("202"), quantity("5"), None, &context("meena", "phone-b")).unwrap();
+    cart::set_line(
+        &mut a,
+        &product("101"),
+        quantity("2"),
+        None,
+        &context("ravi", "phone-a"),
+    )
+    .unwrap();
+    cart::set_line(
+        &mut b,
+        &product("202"),
+        quantity("5"),
+        None,
+        &context("meena", "phone-b"),
+    )
+    .unwrap();
 
     sync(&mut a, &mut b);
 
@@ -64,8 +78,22 @@ fn different_products_added_offline_both_survive() {
 #[test]
 fn concurrent_quantity_sets_pick_one_winner_everywhere() {
     let (mut a, mut b) = shared_cart();
-    cart::set_line(&mut a, &product("101"), quantity("3"), None, &context("ravi", "phone-a")).unwrap();
-    cart::set_line(&mut b, &product("101"), quantity("5"), None, &context("meena", "phone-b")).unwrap();
+    cart::set_line(
+        &mut a,
+        &product("101"),
+        quantity("3"),
+        None,
+        &context("ravi", "phone-a"),
+    )
+    .unwrap();
+    cart::set_line(
+        &mut b,
+        &product("101"),
+        quantity("5"),
+        None,
+        &context("meena", "phone-b"),
+    )
+    .unwrap();
 
     sync(&mut a, &mut b);
 
@@ -81,9 +109,23 @@ fn concurrent_quantity_sets_pick_one_winner_everywhere() {
 #[test]
 fn later_set_after_seeing_the_other_wins_without_conflict() {
     let (mut a, mut b) = shared_cart();
-    cart::set_line(&mut b, &product("101"), quantity("5"), None, &context("meena", "phone-b")).unwrap();
+    cart::set_line(
+        &mut b,
+        &product("101"),
+        quantity("5"),
+        None,
+        &context("meena", "phone-b"),
+    )
+    .unwrap();
     sync(&mut a, &mut b);
-    cart::set_line(&mut a, &product("101"), quantity("3"), None, &context("ravi", "phone-a")).unwrap();
+    cart::set_line(
+        &mut a,
+        &product("101"),
+        quantity("3"),
+        None,
+        &context("ravi", "phone-a"),
+    )
+    .unwrap();
 
     sync(&mut a, &mut b);
 
@@ -95,11 +137,25 @@ fn later_set_after_seeing_the_other_wins_without_conflict() {
 #[test]
 fn change_beats_concurrent_removal() {
     let (mut a, mut b) = shared_cart();
-    cart::set_line(&mut a, &product("101"), quantity("2"), None, &context("ravi", "phone-a")).unwrap();
+    cart::set_line(
+        &mut a,
+        &product("101"),
+        quantity("2"),
+        None,
+        &context("ravi", "phone-a"),
+    )
+    .unwrap();
     sync(&mut a, &mut b);
 
     cart::remove_line(&mut a, &product("101"), &context("ravi", "phone-a")).unwrap();
-    cart::set_line(&mut b, &product("101"), quantity("7"), None, &context("meena", "phone-b")).unwrap();
+    cart::set_line(
+        &mut b,
+        &product("101"),
+        quantity("7"),
+        None,
+        &context("meena", "phone-b"),
+    )
+    .unwrap();
     sync(&mut a, &mut b);
 
     for doc in [&a, &b] {
@@ -111,7 +167,14 @@ fn change_beats_concurrent_removal() {
 #[test]
 fn removal_after_seeing_the_change_removes_the_line() {
     let (mut a, mut b) = shared_cart();
-    cart::set_line(&mut b, &product("101"), quantity("7"), None, &context("meena", "phone-b")).unwrap();
+    cart::set_line(
+        &mut b,
+        &product("101"),
+        quantity("7"),
+        None,
+        &context("meena", "phone-b"),
+    )
+    .unwrap();
     sync(&mut a, &mut b);
     cart::remove_line(&mut a, &product("101"), &context("ravi", "phone-a")).unwrap();
 
@@ -124,7 +187,14 @@ fn removal_after_seeing_the_change_removes_the_line() {
 fn submitted_cart_refuses_further_edits() {
     let (mut a, _b) = shared_cart();
     let price = Money::parse_price("52.50").unwrap();
-    cart::set_line(&mut a, &product("101"), quantity("2"), Some(price), &context("ravi", "phone-a")).unwrap();
+    cart::set_line(
+        &mut a,
+        &product("101"),
+        quantity("2"),
+        Some(price),
+        &context("ravi", "phone-a"),
+    )
+    .unwrap();
     cart::submit(&mut a, &context("ravi", "phone-a")).unwrap();
 
     let view = CartView::read(&a).unwrap();
@@ -132,7 +202,13 @@ fn submitted_cart_refuses_further_edits() {
     assert_eq!(view.total_seen().rupees(), dec!(105.00));
     assert_eq!(view.submission.unwrap().device_id, "phone-a");
 
-    let error = cart::set_line(&mut a, &product("202"), quantity("1"), None, &context("ravi", "phone-a"));
+    let error = cart::set_line(
+        &mut a,
+        &product("202"),
+        quantity("1"),
+        None,
+        &context("ravi", "phone-a"),
+    );
     assert!(matches!(error, Err(DocumentError::CartSubmitted { .. })));
     let error = cart::submit(&mut a, &context("ravi", "phone-a"));
     assert!(matches!(error, Err(DocumentError::CartSubmitted { .. })));

@@ -103,9 +103,20 @@ fn concurrent_assignments_leave_exactly_one_owner() {
     let (mut manager, mut rep, visit_id) = shared_plan();
     let mut other_manager = device("nnnn");
     sync(&mut manager, &mut other_manager);
-    visit_plan::assign_owner(&mut manager, visit_id, &user("rep-anil"), &at("2026-12-05T09:00:00+05:30")).unwrap();
-    visit_plan::assign_owner(&mut other_manager, visit_id, &user("rep-bina"), &at("2026-12-05T09:00:00+05:30"))
-        .unwrap();
+    visit_plan::assign_owner(
+        &mut manager,
+        visit_id,
+        &user("rep-anil"),
+        &at("2026-12-05T09:00:00+05:30"),
+    )
+    .unwrap();
+    visit_plan::assign_owner(
+        &mut other_manager,
+        visit_id,
+        &user("rep-bina"),
+        &at("2026-12-05T09:00:00+05:30"),
+    )
+    .unwrap();
 
     sync(&mut manager, &mut other_manager);
     sync(&mut manager, &mut rep);
@@ -125,10 +136,20 @@ fn follow_ups_and_unplanned_visits_from_both_sides_survive() {
         text: text.to_owned(),
         due: Some(at("2026-12-15T10:00:00+05:30")),
     };
-    visit_plan::add_follow_up(&mut rep, visit_id, &follow_up("Send rate card"), &at("2026-12-08T10:30:00+05:30"))
-        .unwrap();
-    visit_plan::add_follow_up(&mut manager, visit_id, &follow_up("Check credit"), &at("2026-12-08T10:31:00+05:30"))
-        .unwrap();
+    visit_plan::add_follow_up(
+        &mut rep,
+        visit_id,
+        &follow_up("Send rate card"),
+        &at("2026-12-08T10:30:00+05:30"),
+    )
+    .unwrap();
+    visit_plan::add_follow_up(
+        &mut manager,
+        visit_id,
+        &follow_up("Check credit"),
+        &at("2026-12-08T10:31:00+05:30"),
+    )
+    .unwrap();
     let unplanned = NewVisit {
         visit_id: VisitId::generate(),
         party_id: PartyId::new("kirana-40").unwrap(),
@@ -147,7 +168,11 @@ fn follow_ups_and_unplanned_visits_from_both_sides_survive() {
     let view = VisitPlanView::read(&manager).unwrap();
     assert_eq!(view.visits.len(), 2);
     assert!(view.visits[&unplanned.visit_id].unplanned);
-    let mut texts: Vec<&str> = view.visits[&visit_id].follow_ups.values().map(|f| f.text.as_str()).collect();
+    let mut texts: Vec<&str> = view.visits[&visit_id]
+        .follow_ups
+        .values()
+        .map(|f| f.text.as_str())
+        .collect();
     texts.sort();
     assert_eq!(texts, vec!["Check credit", "Send rate card"]);
 }
@@ -156,17 +181,29 @@ fn follow_ups_and_unplanned_visits_from_both_sides_survive() {
 fn check_in_and_out_rules_are_enforced() {
     let (_, mut rep, visit_id) = shared_plan();
     let early = visit_plan::check_out(&mut rep, visit_id, &presence("2026-12-08T10:00:00+05:30")).unwrap_err();
-    assert!(early.to_string().contains("must be checked in before checking out"), "{early}");
+    assert!(
+        early.to_string().contains("must be checked in before checking out"),
+        "{early}"
+    );
 
     visit_plan::check_in(&mut rep, visit_id, &presence("2026-12-08T10:07:00+05:30")).unwrap();
     let twice = visit_plan::check_in(&mut rep, visit_id, &presence("2026-12-08T10:08:00+05:30")).unwrap_err();
     assert!(twice.to_string().contains("already checked in"), "{twice}");
     let backwards = visit_plan::check_out(&mut rep, visit_id, &presence("2026-12-08T10:00:00+05:30")).unwrap_err();
-    assert!(backwards.to_string().contains("cannot end before it started"), "{backwards}");
+    assert!(
+        backwards.to_string().contains("cannot end before it started"),
+        "{backwards}"
+    );
 
     visit_plan::check_out(&mut rep, visit_id, &presence("2026-12-08T10:52:00+05:30")).unwrap();
-    visit_plan::record_outcome(&mut rep, visit_id, "Owner away; met manager", "ordered", &at("2026-12-08T10:53:00+05:30"))
-        .unwrap();
+    visit_plan::record_outcome(
+        &mut rep,
+        visit_id,
+        "Owner away; met manager",
+        "ordered",
+        &at("2026-12-08T10:53:00+05:30"),
+    )
+    .unwrap();
     let visit = &VisitPlanView::read(&rep).unwrap().visits[&visit_id];
     assert_eq!(visit.status(), VisitStatus::Completed);
     assert_eq!(visit.outcome.as_deref(), Some("ordered"));
@@ -180,5 +217,8 @@ fn check_in_and_out_rules_are_enforced() {
         &at("2026-12-08T11:00:00+05:30"),
     )
     .unwrap_err();
-    assert!(late.to_string().contains("has started and cannot be rescheduled"), "{late}");
+    assert!(
+        late.to_string().contains("has started and cannot be rescheduled"),
+        "{late}"
+    );
 }

@@ -81,8 +81,13 @@ impl TryFrom<String> for Money {
 }
 
 impl From<Money> for String {
+    /// Writes at least two decimal places ("724.50", "0.125"), never dropping precision.
     fn from(money: Money) -> String {
-        money.0.normalize().to_string()
+        let mut value = money.0.normalize();
+        if value.scale() < 2 {
+            value.rescale(2);
+        }
+        value.to_string()
     }
 }
 
@@ -133,6 +138,14 @@ mod tests {
     fn money_displays_two_decimals() {
         assert_eq!(Money::from_rupees(dec!(52)).to_string(), "52.00");
         assert_eq!(Money::from_rupees(dec!(174.35)).to_string(), "174.35");
+    }
+
+    #[test]
+    fn money_text_keeps_paise_and_extra_precision() {
+        assert_eq!(String::from(Money::from_rupees(dec!(724.5))), "724.50");
+        assert_eq!(String::from(Money::from_rupees(dec!(7))), "7.00");
+        assert_eq!(String::from(Money::from_rupees(dec!(0.125))), "0.125");
+        assert_eq!(String::from(Money::from_rupees(dec!(10.000))), "10.00");
     }
 
     #[test]

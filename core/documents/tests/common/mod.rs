@@ -22,10 +22,12 @@ pub fn sync(a: &mut Automerge, b: &mut Automerge) {
             return;
         }
         if let Some(message) = a_to_b {
-            b.receive_sync_message(&mut b_state, message).expect("apply sync message");
+            b.receive_sync_message(&mut b_state, message)
+                .expect("apply sync message");
         }
         if let Some(message) = b_to_a {
-            a.receive_sync_message(&mut a_state, message).expect("apply sync message");
+            a.receive_sync_message(&mut a_state, message)
+                .expect("apply sync message");
         }
     }
     panic!("sync did not converge within {SYNC_ROUND_LIMIT} rounds");
