@@ -25,6 +25,7 @@ mod order_discount;
 mod priced;
 mod scheme;
 mod select;
+mod simulation;
 mod units;
 
 pub use catalog::{Catalog, MAX_AMOUNT, Product};
@@ -36,4 +37,5 @@ pub use scheme::{
     Benefit, FreeGoods, FreeGoodsSlab, OrderBenefit, Scheme, SchemeBook, SchemeId, SchemeKind, Slab, StackingPolicy,
     Targeting, Trigger,
 };
+pub use simulation::{Simulation, SimulationInput, simulate};
 pub use units::{MAX_BASE_UNITS_PER_UNIT, ProductUnits, UnitConversion};
