@@ -1,23 +1,26 @@
-//! The HTTP application: routes, shared state, and serving on a listener.
+//! The HTTP application: shared state, and serving on a listener.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
 use tokio::net::TcpListener;
 
 use crate::error::Result;
 use crate::registry::Registry;
+use crate::sync::live::LiveSessions;
 use crate::tenant::TenantHub;
-use crate::{rest, sync};
+use crate::throttle::LoginThrottle;
 
 /// State shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub registry: Arc<Registry>,
     pub hub: Arc<TenantHub>,
+    /// Open sync sessions, so that revocation can close them.
+    pub live: Arc<LiveSessions>,
+    pub throttle: Arc<LoginThrottle>,
 }
 
 impl AppState {
@@ -25,22 +28,21 @@ impl AppState {
     pub fn open(data_dir: PathBuf) -> Result<AppState> {
         let registry = Arc::new(Registry::open(&data_dir)?);
         let hub = Arc::new(TenantHub::new(data_dir, registry.clone()));
-        Ok(AppState { registry, hub })
+        Ok(AppState {
+            registry,
+            hub,
+            live: Arc::new(LiveSessions::default()),
+            throttle: Arc::new(LoginThrottle::default()),
+        })
     }
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/health", get(|| async { "ok" }))
-        .route("/sync", get(sync::upgrade))
-        .route("/api/v1/me", get(rest::me))
-        .route("/api/v1/catalog", get(rest::catalog))
-        .route("/api/v1/documents", get(rest::documents))
-        .route("/api/v1/order-requests", get(rest::order_requests))
-        .with_state(state)
+    crate::routes::router(state)
 }
 
-/// Serves until the future `shutdown` completes.
+/// Serves until the future `shutdown` completes. The client address reaches handlers for
+/// login rate limiting.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -48,8 +50,11 @@ pub async fn serve(
 ) -> Result<()> {
     let address: SocketAddr = listener.local_addr()?;
     tracing::info!(%address, "sync server listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     Ok(())
 }

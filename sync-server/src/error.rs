@@ -21,6 +21,27 @@ pub enum ServerError {
     #[error("tenant {0} already exists")]
     TenantExists(String),
 
+    #[error("organisation {0} not found")]
+    OrgNotFound(String),
+
+    #[error("this login acts in several organisations: name one in the URL (`/api/v1/orgs/{{org}}/…` or `?org=`)")]
+    OrgRequired,
+
+    #[error("login name or password is wrong")]
+    InvalidCredentials,
+
+    #[error("too many failed logins; try again in {retry_after_seconds} seconds")]
+    TooManyAttempts { retry_after_seconds: u64 },
+
+    #[error("{0}")]
+    Conflict(String),
+
+    #[error("{0} not found")]
+    NotFound(String),
+
+    #[error(transparent)]
+    Denied(#[from] crate::access::Denied),
+
     #[error("{0}")]
     InvalidInput(String),
 
@@ -53,6 +74,13 @@ impl ServerError {
             ServerError::InvalidToken => "invalid_token",
             ServerError::TenantNotFound(_) => "tenant_not_found",
             ServerError::TenantExists(_) => "tenant_exists",
+            ServerError::OrgNotFound(_) => "org_not_found",
+            ServerError::OrgRequired => "org_required",
+            ServerError::InvalidCredentials => "invalid_credentials",
+            ServerError::TooManyAttempts { .. } => "too_many_attempts",
+            ServerError::Conflict(_) => "conflict",
+            ServerError::NotFound(_) => "not_found",
+            ServerError::Denied(denied) => denied.code(),
             ServerError::InvalidInput(_) | ServerError::Domain(_) | ServerError::Document(_) => "invalid_input",
             ServerError::Database(_) | ServerError::Corrupt(_) | ServerError::Io(_) | ServerError::Task(_) => {
                 "internal_error"
@@ -60,11 +88,18 @@ impl ServerError {
         }
     }
 
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
-            ServerError::MissingToken | ServerError::InvalidToken => StatusCode::UNAUTHORIZED,
-            ServerError::TenantNotFound(_) => StatusCode::NOT_FOUND,
-            ServerError::TenantExists(_) => StatusCode::CONFLICT,
+            ServerError::MissingToken | ServerError::InvalidToken | ServerError::InvalidCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
+            ServerError::TenantNotFound(_) | ServerError::OrgNotFound(_) | ServerError::NotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
+            ServerError::TenantExists(_) | ServerError::Conflict(_) => StatusCode::CONFLICT,
+            ServerError::OrgRequired => StatusCode::BAD_REQUEST,
+            ServerError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ServerError::Denied(_) => StatusCode::FORBIDDEN,
             ServerError::InvalidInput(_) | ServerError::Domain(_) | ServerError::Document(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -90,9 +125,15 @@ impl IntoResponse for ServerError {
             "detail": detail,
         });
         let mut response = (status, body.to_string()).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        );
+        if let ServerError::TooManyAttempts { retry_after_seconds } = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_seconds));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

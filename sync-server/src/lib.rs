@@ -7,10 +7,13 @@ pub mod app;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod password;
 pub mod registry;
 pub mod rest;
+pub mod routes;
 pub mod sync;
 pub mod tenant;
+pub mod throttle;
 
 pub use app::{AppState, router, serve};
 pub use error::{Result, ServerError};

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use dms_server::access::{Principal, Role};
+use dms_domain::{PartyId, TenantId, UserId};
+use dms_server::access::Module;
 use dms_server::demo::{self, DemoOptions};
 use dms_server::{AppState, admin};
-use dms_domain::{PartyId, TenantId, UserId};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -62,7 +62,30 @@ enum AdminCommand {
         #[arg(long)]
         name: String,
     },
-    /// Issue an access token for a user and print it once.
+    /// Register the first company and its admin; the password is read from a file or stdin.
+    BootstrapCompany {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Legal name of the company.
+        #[arg(long)]
+        name: String,
+        /// GSTIN or registration number.
+        #[arg(long)]
+        gstin: String,
+        /// Organisation id; derived from the name when absent.
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        admin_login: String,
+        /// File holding the admin's password on its first line; `-` or absent reads stdin.
+        #[arg(long)]
+        admin_password_file: Option<PathBuf>,
+        /// Licence modules for the company, comma separated (DMS); empty for none.
+        #[arg(long, default_value = "DMS")]
+        modules: String,
+    },
+    /// Issue an access token bound to one tenant for a user and print it once, creating the
+    /// user and its grant if needed (for scripts and tests; devices log in instead).
     IssueToken {
         #[arg(long)]
         data_dir: PathBuf,
@@ -70,7 +93,8 @@ enum AdminCommand {
         tenant: String,
         #[arg(long)]
         user: String,
-        /// `partner` (needs --party) or `staff`.
+        /// A role name, or `partner` (a partner user, needs --party) or `staff` (a distributor
+        /// salesperson).
         #[arg(long)]
         role: String,
         /// The buying party a partner user acts for.
@@ -148,6 +172,25 @@ fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// Reads a password from the first line of a file, or of stdin for `-` or no file. Never
+/// from the command line, where other users of the machine could see it.
+fn read_password(file: Option<&std::path::Path>) -> anyhow::Result<String> {
+    let text = match file {
+        Some(path) if path != std::path::Path::new("-") => std::fs::read_to_string(path)
+            .map_err(|error| anyhow::anyhow!("cannot read password file {}: {error}", path.display()))?,
+        _ => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line
+        }
+    };
+    let password = text.lines().next().unwrap_or_default().to_owned();
+    if password.is_empty() {
+        anyhow::bail!("the password is empty");
+    }
+    Ok(password)
+}
+
 fn run_admin(command: AdminCommand) -> anyhow::Result<()> {
     match command {
         AdminCommand::CreateTenant { data_dir, tenant, name } => {
@@ -163,14 +206,39 @@ fn run_admin(command: AdminCommand) -> anyhow::Result<()> {
             party,
         } => {
             let state = AppState::open(data_dir)?;
-            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("role must be partner or staff, not {role:?}"))?;
-            let principal = Principal {
-                tenant_id: TenantId::new(tenant)?,
-                user_id: UserId::new(user)?,
-                role,
-                party_id: party.map(PartyId::new).transpose()?,
-            };
-            println!("{}", state.registry.issue_token(&principal)?);
+            let party = party.map(PartyId::new).transpose()?;
+            let token = admin::issue_token(
+                &state,
+                &TenantId::new(tenant)?,
+                &UserId::new(user)?,
+                &role,
+                party.as_ref(),
+            )?;
+            println!("{token}");
+        }
+        AdminCommand::BootstrapCompany {
+            data_dir,
+            name,
+            gstin,
+            org,
+            admin_login,
+            admin_password_file,
+            modules,
+        } => {
+            let password = read_password(admin_password_file.as_deref())?;
+            let modules = modules
+                .split(',')
+                .filter(|name| !name.trim().is_empty())
+                .map(|name| Module::parse(name).ok_or_else(|| anyhow::anyhow!("unknown licence module {name:?}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let state = AppState::open(data_dir)?;
+            let company =
+                admin::bootstrap_company(&state, org.as_deref(), &name, &gstin, &admin_login, &password, &modules)?;
+            println!(
+                "bootstrapped company {} with admin {}",
+                company.org_id,
+                admin_login.trim().to_ascii_lowercase()
+            );
         }
         AdminCommand::ImportCatalog { data_dir, tenant, file } => {
             let state = AppState::open(data_dir)?;

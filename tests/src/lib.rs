@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use dms_device::{Device, DeviceConfig, DeviceIdentity};
 use dms_domain::{PartyId, TenantId, UserId};
-use dms_server::access::{Principal, Role};
+use dms_server::access::Principal;
 use dms_server::{AppState, admin};
 use tempfile::TempDir;
 
@@ -33,7 +33,9 @@ impl TestServer {
     /// Starts a server over an existing folder, as after a restart.
     pub async fn start_in(folder: TempDir) -> TestServer {
         let state = AppState::open(folder.path().join("server")).expect("open server state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(dms_server::serve(listener, state.clone(), async {
@@ -69,27 +71,23 @@ impl TestServer {
         tenant_id
     }
 
-    /// Issues a token for a partner user buying for `party`.
+    /// Issues a token bound to `tenant` for a partner user buying for `party`, making the
+    /// user, the partner, the link and the grant as `admin issue-token` does.
     pub fn partner_token(&self, tenant: &TenantId, user: &str, party: &str) -> (Principal, String) {
-        let principal = Principal {
-            tenant_id: tenant.clone(),
-            user_id: UserId::new(user).expect("user id"),
-            role: Role::Partner,
-            party_id: Some(PartyId::new(party).expect("party id")),
-        };
-        let token = self.state.registry.issue_token(&principal).expect("issue token");
-        (principal, token)
+        let party = PartyId::new(party).expect("party id");
+        self.token_for(tenant, user, "partner", Some(&party))
     }
 
-    /// Issues a token for a staff user (a sales rep) of the tenant.
+    /// Issues a token bound to `tenant` for a distributor salesperson (a sales rep).
     pub fn staff_token(&self, tenant: &TenantId, user: &str) -> (Principal, String) {
-        let principal = Principal {
-            tenant_id: tenant.clone(),
-            user_id: UserId::new(user).expect("user id"),
-            role: Role::Staff,
-            party_id: None,
-        };
-        let token = self.state.registry.issue_token(&principal).expect("issue token");
+        self.token_for(tenant, user, "staff", None)
+    }
+
+    /// Issues a token bound to `tenant` for `user` with `role` (a role name).
+    pub fn token_for(&self, tenant: &TenantId, user: &str, role: &str, party: Option<&PartyId>) -> (Principal, String) {
+        let user = UserId::new(user).expect("user id");
+        let token = admin::issue_token(&self.state, tenant, &user, role, party).expect("issue token");
+        let principal = self.state.registry.context(&user, tenant).expect("acting context");
         (principal, token)
     }
 

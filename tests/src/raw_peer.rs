@@ -125,7 +125,9 @@ impl RawPeer {
     /// Asks for a document it does not have; returns the server's first answer.
     pub async fn request(&mut self, document_id: DocumentId) -> Option<Message> {
         let mut state = SyncState::new();
-        let first = Automerge::new().generate_sync_message(&mut state).expect("a first message");
+        let first = Automerge::new()
+            .generate_sync_message(&mut state)
+            .expect("a first message");
         let request = Message::Request {
             sender_id: self.peer_id.clone(),
             target_id: "dms-sync-server".to_owned(),

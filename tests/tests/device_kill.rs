@@ -35,7 +35,13 @@ async fn device_killed_after_edits_keeps_them_and_syncs_them() {
 
     // The child edits offline and is killed mid-run.
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_edits_until_killed", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_edits_until_killed",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_STORE, dms_tests::device_path(&devices, "phone-a"))
         .env(CHILD_CART, cart.to_string())
         .env("DMS_KILL_TEST_URL", &server.url)
@@ -82,7 +88,10 @@ async fn device_killed_after_edits_keeps_them_and_syncs_them() {
     let document_id = dms_documents::DocumentId::for_cart(cart);
     let server_view = dms_documents::cart::CartView::read(handle.lock().document(&document_id).unwrap()).unwrap();
     assert_eq!(server_view.lines.len(), 3);
-    assert_eq!(server_view.lines[&ProductId::new("DM-011").unwrap()].quantity.value(), dec!(0.5));
+    assert_eq!(
+        server_view.lines[&ProductId::new("DM-011").unwrap()].quantity.value(),
+        dec!(0.5)
+    );
 }
 
 /// Runs only as the child process of the test above.
@@ -94,8 +103,13 @@ fn child_edits_until_killed() {
     let principal = dms_server::access::Principal {
         tenant_id: dms_domain::TenantId::new("acme-dist").unwrap(),
         user_id: dms_domain::UserId::new("asha").unwrap(),
-        role: dms_server::access::Role::Partner,
+        role: dms_server::access::Role::PartnerUser,
+        standing: dms_server::access::Standing::Buyer,
         party_id: Some(dms_domain::PartyId::new("kirana-12").unwrap()),
+        // Only the identity fields matter to the device opened with it.
+        licence: dms_server::access::LicenceState::Missing {
+            organisation: dms_domain::TenantId::new("acme-dist").unwrap(),
+        },
     };
     let url = std::env::var("DMS_KILL_TEST_URL").unwrap();
     let token = std::env::var("DMS_KILL_TEST_TOKEN").unwrap();
@@ -105,7 +119,9 @@ fn child_edits_until_killed() {
     let mut stdout = std::io::stdout();
     for (product, quantity) in EDITS {
         let quantity: Quantity = quantity.parse().unwrap();
-        phone.set_line(cart, &ProductId::new(product).unwrap(), quantity).unwrap();
+        phone
+            .set_line(cart, &ProductId::new(product).unwrap(), quantity)
+            .unwrap();
         writeln!(stdout, "edit-returned {product}").unwrap();
         stdout.flush().unwrap();
     }

@@ -119,8 +119,12 @@ async fn run(device: &Device) -> Result<SyncReport> {
         blocking(move || shared.lock().store.replace_catalog(catalog.version, &catalog.products)).await?;
         report.catalog_updated = true;
     }
-    let listed: Vec<DocumentSummary> =
-        get_json(&http, &format!("{base}/api/v1/documents?org={org}"), &config.access_token).await?;
+    let listed: Vec<DocumentSummary> = get_json(
+        &http,
+        &format!("{base}/api/v1/documents?org={org}"),
+        &config.access_token,
+    )
+    .await?;
 
     // WebSocket handshake.
     let ws_url = format!("{}/sync?org={org}", base.replacen("http", "ws", 1));

@@ -44,11 +44,13 @@ macro_rules! ulid_id {
             type Err = DomainError;
 
             fn from_str(value: &str) -> Result<Self> {
-                Ulid::from_string(value).map(Self).map_err(|error| DomainError::InvalidId {
-                    kind: $kind,
-                    value: value.to_owned(),
-                    reason: error.to_string(),
-                })
+                Ulid::from_string(value)
+                    .map(Self)
+                    .map_err(|error| DomainError::InvalidId {
+                        kind: $kind,
+                        value: value.to_owned(),
+                        reason: error.to_string(),
+                    })
             }
         }
     };

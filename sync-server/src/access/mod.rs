@@ -1,52 +1,135 @@
-//! Who may read and write which document. Every sync message and every REST handler that
-//! touches documents goes through these functions; handlers do no checks of their own.
+//! Who may do what, decided in one place: [`authorize`].
 //!
-//! The rules in this version (roles beyond these two arrive with full logins):
-//! - A **partner user** acts for one buying party. It may read and write the carts whose buyer
-//!   is that party, and create carts only with that party as buyer and itself as creator.
-//! - A **staff user** of the seller (a distributor's salesperson or admin) may read and write
-//!   every cart in its tenant, and create carts for any buyer, as a sales rep does.
-//! - A document without a schema (one made by a generic automerge-repo client) is private to
-//!   the user whose device first sent it.
-//! - Nobody reaches another tenant's database: a connection is bound to its token's tenant and
-//!   only ever opens that tenant's file, so a cross-tenant document id is simply unknown.
+//! Every REST handler and every sync message asks [`authorize`] with the acting context
+//! ([`Principal`]), an [`Action`] and the [`Resource`] it touches. The answer comes from the
+//! static table in [`table`], which mirrors `docs/access-control.md` row for row (a unit test
+//! compares the two). Handlers do no checks of their own.
+//!
+//! An acting context is one user acting in one organisation's database. How the user reaches
+//! that database is its [`Standing`]: as a member of the organisation (its staff), as the
+//! company overseeing a linked distributor, or as a buyer through a trading link (a partner in
+//! its distributor's database, a distributor in its company's). Tenant isolation is structural
+//! and happens before this module is asked: a context is only ever built for a database the
+//! user's grants and links reach, and a connection only opens that one database.
+
+pub mod table;
 
 use dms_documents::cart::{CartStatus, CartView};
 use dms_domain::{PartyId, TenantId, UserId};
 use serde::Serialize;
 
-/// What a device's token grants: the tenant it works in and who it acts as.
+pub use table::{Rule, Scope, TABLE};
+
+/// The acting context of a request or sync connection: who acts, in which organisation's
+/// database, in what role, and for which buying party.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Principal {
+    /// The organisation whose database this context acts in.
     pub tenant_id: TenantId,
     pub user_id: UserId,
     pub role: Role,
-    /// The party a partner user buys for; `None` for staff.
+    pub standing: Standing,
+    /// The buying party acted for: the partner for a partner user, the distributor's
+    /// organisation id for a distributor acting in its company's database. `None` for staff.
     pub party_id: Option<PartyId>,
+    /// The licence that governs this context's new orders and administrative writes.
+    pub licence: LicenceState,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// The six roles of the network. A user holds one role per organisation it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    Partner,
-    Staff,
+    CompanyAdmin,
+    CompanySalesRep,
+    DistributorAdmin,
+    DistributorSalesperson,
+    DeliveryDriver,
+    PartnerUser,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Partner => "partner",
-            Role::Staff => "staff",
-        }
-    }
+/// How the acting user reaches the database it acts in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Staff of the organisation that owns the database.
+    Member,
+    /// A company user in a distributor's database, through the company→distributor link.
+    Overseer,
+    /// A buyer reading and writing its own records in its seller's database.
+    Buyer,
+}
 
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "partner" => Some(Role::Partner),
-            "staff" => Some(Role::Staff),
-            _ => None,
-        }
-    }
+/// What a request or message does to a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Read,
+    /// Creating a cart: a new order.
+    Create,
+    /// Editing a draft cart or an existing record.
+    Update,
+    /// Submitting a cart: a new order request.
+    Submit,
+    /// Administrative writes: creating users, issuing licences, onboarding, revoking.
+    Manage,
+}
+
+/// The kinds of record and document the table has rows for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Catalog,
+    Cart,
+    Untyped,
+    OrderRequest,
+    Users,
+    Devices,
+    Licences,
+    Links,
+    LicenceReport,
+    DistributorOnboarding,
+    PartnerOnboarding,
+}
+
+/// A licence module. DMS lets an organisation trade with its company or distributors; PRM
+/// lets a distributor serve partners.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Module {
+    Dms,
+    Prm,
+}
+
+/// The state of the licence that governs an acting context, worked out at resolution time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum LicenceState {
+    /// A licence is in force today with these modules.
+    Active {
+        organisation: TenantId,
+        modules: Vec<Module>,
+    },
+    Expired {
+        organisation: TenantId,
+        valid_to: String,
+    },
+    Suspended {
+        organisation: TenantId,
+    },
+    Missing {
+        organisation: TenantId,
+    },
+}
+
+/// The thing an action touches, with the facts the table's scopes need.
+#[derive(Clone, Copy, Debug)]
+pub struct Resource<'a> {
+    pub kind: Kind,
+    /// The buyer of a cart or order request.
+    pub buyer: Option<&'a PartyId>,
+    /// The user a document or device belongs to.
+    pub owner: Option<&'a UserId>,
 }
 
 /// The stored facts about a document that access decisions need.
@@ -56,40 +139,256 @@ pub enum DocumentAccess {
     Untyped { owner: UserId },
 }
 
-/// Whether `principal` may see (and so sync) a document.
-pub fn may_read(principal: &Principal, document: &DocumentAccess) -> bool {
-    match document {
-        DocumentAccess::Cart { buyer_id } => match principal.role {
-            Role::Staff => true,
-            Role::Partner => principal.party_id.as_ref() == Some(buyer_id),
-        },
-        DocumentAccess::Untyped { owner } => owner == &principal.user_id,
+/// Why [`authorize`] said no. The `code` of each is stable and reaches clients.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("role {role:?} may not {action:?} {kind:?} records here", role = .role, action = .action, kind = .kind)]
+    Forbidden { role: Role, action: Action, kind: Kind },
+
+    #[error("this {kind:?} record is outside what user {user} may {action:?}")]
+    OutOfScope { user: UserId, action: Action, kind: Kind },
+
+    #[error("the licence of organisation {organisation} expired on {valid_to}; existing data stays readable")]
+    LicenceExpired { organisation: TenantId, valid_to: String },
+
+    #[error("the licence of organisation {organisation} is suspended; existing data stays readable")]
+    LicenceSuspended { organisation: TenantId },
+
+    #[error("organisation {organisation} has no licence; existing data stays readable")]
+    LicenceMissing { organisation: TenantId },
+
+    #[error("the licence of organisation {organisation} does not include the {module:?} module")]
+    ModuleMissing { organisation: TenantId, module: Module },
+}
+
+impl Denied {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Denied::Forbidden { .. } | Denied::OutOfScope { .. } => "forbidden",
+            Denied::LicenceExpired { .. } => "licence_expired",
+            Denied::LicenceSuspended { .. } => "licence_suspended",
+            Denied::LicenceMissing { .. } => "licence_missing",
+            Denied::ModuleMissing { .. } => "licence_module_missing",
+        }
     }
 }
 
-/// Checks a cart as it would be after applying `principal`'s changes. `before` is the cart as
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::CompanyAdmin,
+        Role::CompanySalesRep,
+        Role::DistributorAdmin,
+        Role::DistributorSalesperson,
+        Role::DeliveryDriver,
+        Role::PartnerUser,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::CompanyAdmin => "company_admin",
+            Role::CompanySalesRep => "company_sales_rep",
+            Role::DistributorAdmin => "distributor_admin",
+            Role::DistributorSalesperson => "distributor_salesperson",
+            Role::DeliveryDriver => "delivery_driver",
+            Role::PartnerUser => "partner_user",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+
+    /// Whether the role belongs to a company (true) or a distributor (false). Partner users
+    /// belong to a distributor's database as buyers.
+    pub fn is_company_role(self) -> bool {
+        matches!(self, Role::CompanyAdmin | Role::CompanySalesRep)
+    }
+}
+
+impl Module {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Dms => "DMS",
+            Module::Prm => "PRM",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Module> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "DMS" => Some(Module::Dms),
+            "PRM" => Some(Module::Prm),
+            _ => None,
+        }
+    }
+}
+
+impl LicenceState {
+    /// Checks that the licence is in force and has `modules`.
+    pub fn require(&self, modules: &[Module]) -> Result<(), Denied> {
+        match self {
+            LicenceState::Active {
+                organisation,
+                modules: held,
+            } => match modules.iter().find(|module| !held.contains(module)) {
+                Some(module) => Err(Denied::ModuleMissing {
+                    organisation: organisation.clone(),
+                    module: *module,
+                }),
+                None => Ok(()),
+            },
+            LicenceState::Expired { organisation, valid_to } => Err(Denied::LicenceExpired {
+                organisation: organisation.clone(),
+                valid_to: valid_to.clone(),
+            }),
+            LicenceState::Suspended { organisation } => Err(Denied::LicenceSuspended {
+                organisation: organisation.clone(),
+            }),
+            LicenceState::Missing { organisation } => Err(Denied::LicenceMissing {
+                organisation: organisation.clone(),
+            }),
+        }
+    }
+}
+
+impl<'a> Resource<'a> {
+    /// A resource of `kind` without record facts: asks whether the role may act on any
+    /// record of that kind (used before listing, then each listed record is asked again).
+    pub fn kind(kind: Kind) -> Resource<'a> {
+        Resource {
+            kind,
+            buyer: None,
+            owner: None,
+        }
+    }
+
+    pub fn cart(buyer: &'a PartyId) -> Resource<'a> {
+        Resource {
+            kind: Kind::Cart,
+            buyer: Some(buyer),
+            owner: None,
+        }
+    }
+
+    pub fn order_request(buyer: &'a PartyId) -> Resource<'a> {
+        Resource {
+            kind: Kind::OrderRequest,
+            buyer: Some(buyer),
+            owner: None,
+        }
+    }
+
+    pub fn device(owner: &'a UserId) -> Resource<'a> {
+        Resource {
+            kind: Kind::Devices,
+            buyer: None,
+            owner: Some(owner),
+        }
+    }
+
+    pub fn document(access: &'a DocumentAccess) -> Resource<'a> {
+        match access {
+            DocumentAccess::Cart { buyer_id } => Resource::cart(buyer_id),
+            DocumentAccess::Untyped { owner } => Resource {
+                kind: Kind::Untyped,
+                buyer: None,
+                owner: Some(owner),
+            },
+        }
+    }
+}
+
+/// The one authorisation decision: may `context` do `action` to `resource`?
+///
+/// The table gives the scope (any record in this database, the context's own party's, the
+/// user's own, or none) and the licence modules the action needs. Reads never need a
+/// licence, so an expired or suspended licence hides nothing.
+pub fn authorize(context: &Principal, action: Action, resource: &Resource<'_>) -> Result<(), Denied> {
+    let rule = table::rule_for(context.role, context.standing, resource.kind, action);
+    let forbidden = || Denied::Forbidden {
+        role: context.role,
+        action,
+        kind: resource.kind,
+    };
+    let out_of_scope = || Denied::OutOfScope {
+        user: context.user_id.clone(),
+        action,
+        kind: resource.kind,
+    };
+
+    let Some(rule) = rule else {
+        return Err(forbidden());
+    };
+    let in_scope = match rule.scope {
+        Scope::Any => true,
+        Scope::OwnParty => match resource.buyer {
+            Some(buyer) => context.party_id.as_ref() == Some(buyer),
+            None => resource.owner.is_none(),
+        },
+        Scope::OwnUser => match resource.owner {
+            Some(owner) => owner == &context.user_id,
+            None => resource.buyer.is_none(),
+        },
+    };
+    if !in_scope {
+        return Err(out_of_scope());
+    }
+    if rule.modules.is_empty() {
+        return Ok(());
+    }
+    context.licence.require(rule.modules)
+}
+
+/// Whether `context` may see (and so sync) a document.
+pub fn may_read(context: &Principal, document: &DocumentAccess) -> bool {
+    authorize(context, Action::Read, &Resource::document(document)).is_ok()
+}
+
+/// Checks a cart as it would be after applying `context`'s changes. `before` is the cart as
 /// stored, or `None` when these changes create it. Returns the reason for a refusal.
-pub fn check_cart_write(principal: &Principal, before: Option<&CartView>, after: &CartView) -> Result<(), String> {
+///
+/// The permission part (may this role create, edit or submit a cart for this buyer, and does
+/// the licence allow a new order) is [`authorize`]; the rest are integrity rules of a cart
+/// that hold for everyone: it names this database's tenant, its creator is the sender, and
+/// its header and a submission never change.
+pub fn check_cart_write(context: &Principal, before: Option<&CartView>, after: &CartView) -> Result<(), String> {
     let header = &after.header;
-    if header.tenant_id != principal.tenant_id {
+    if header.tenant_id != context.tenant_id {
         return Err(format!(
             "cart {} names tenant {}, but this connection is for tenant {}",
-            header.cart_id, header.tenant_id, principal.tenant_id
+            header.cart_id, header.tenant_id, context.tenant_id
         ));
     }
-    if principal.role == Role::Partner && principal.party_id.as_ref() != Some(&header.buyer_id) {
-        return Err(format!(
-            "cart {} is for buyer {}, which user {} does not act for",
-            header.cart_id, header.buyer_id, principal.user_id
-        ));
+
+    let action = match before {
+        None => Action::Create,
+        Some(before) if before.status != CartStatus::Submitted && after.status == CartStatus::Submitted => {
+            Action::Submit
+        }
+        Some(_) => Action::Update,
+    };
+    let resource = Resource::cart(&header.buyer_id);
+    match authorize(context, action, &resource) {
+        Ok(()) => {}
+        Err(Denied::OutOfScope { .. }) => {
+            return Err(format!(
+                "cart {} is for buyer {}, which user {} does not act for",
+                header.cart_id, header.buyer_id, context.user_id
+            ));
+        }
+        Err(denied) => return Err(format!("cart {}: {} [{}]", header.cart_id, denied, denied.code())),
+    }
+    // A new cart that is already submitted is a new order twice over: both need the licence.
+    if before.is_none() && after.status == CartStatus::Submitted {
+        authorize(context, Action::Submit, &resource)
+            .map_err(|denied| format!("cart {}: {} [{}]", header.cart_id, denied, denied.code()))?;
     }
 
     match before {
         None => {
-            if header.created_by != principal.user_id {
+            if header.created_by != context.user_id {
                 return Err(format!(
                     "cart {} claims to be created by {}, but was sent by {}",
-                    header.cart_id, header.created_by, principal.user_id
+                    header.cart_id, header.created_by, context.user_id
                 ));
             }
         }
@@ -98,7 +397,10 @@ pub fn check_cart_write(principal: &Principal, before: Option<&CartView>, after:
                 return Err(format!("the header of cart {} cannot change", header.cart_id));
             }
             if before.status == CartStatus::Submitted && after.status != CartStatus::Submitted {
-                return Err(format!("cart {} is submitted and cannot return to draft", header.cart_id));
+                return Err(format!(
+                    "cart {} is submitted and cannot return to draft",
+                    header.cart_id
+                ));
             }
         }
     }
@@ -109,34 +411,36 @@ pub fn check_cart_write(principal: &Principal, before: Option<&CartView>, after:
 mod tests {
     use super::*;
 
-    fn partner(party: &str) -> Principal {
+    fn context(role: Role, standing: Standing, party: Option<&str>) -> Principal {
         Principal {
             tenant_id: TenantId::new("acme").unwrap(),
             user_id: UserId::new("u1").unwrap(),
-            role: Role::Partner,
-            party_id: Some(PartyId::new(party).unwrap()),
+            role,
+            standing,
+            party_id: party.map(|party| PartyId::new(party).unwrap()),
+            licence: LicenceState::Active {
+                organisation: TenantId::new("acme").unwrap(),
+                modules: vec![Module::Dms, Module::Prm],
+            },
         }
     }
 
     #[test]
     fn partner_reads_only_its_own_carts() {
+        let partner = context(Role::PartnerUser, Standing::Buyer, Some("p1"));
         let own = DocumentAccess::Cart {
             buyer_id: PartyId::new("p1").unwrap(),
         };
         let other = DocumentAccess::Cart {
             buyer_id: PartyId::new("p2").unwrap(),
         };
-        assert!(may_read(&partner("p1"), &own));
-        assert!(!may_read(&partner("p1"), &other));
+        assert!(may_read(&partner, &own));
+        assert!(!may_read(&partner, &other));
     }
 
     #[test]
-    fn staff_reads_every_cart_but_not_private_documents() {
-        let staff = Principal {
-            role: Role::Staff,
-            party_id: None,
-            ..partner("p1")
-        };
+    fn salesperson_reads_every_cart_but_not_private_documents() {
+        let staff = context(Role::DistributorSalesperson, Standing::Member, None);
         let cart = DocumentAccess::Cart {
             buyer_id: PartyId::new("p9").unwrap(),
         };
@@ -145,5 +449,26 @@ mod tests {
         };
         assert!(may_read(&staff, &cart));
         assert!(!may_read(&staff, &private));
+    }
+
+    #[test]
+    fn expired_licence_refuses_new_cart_but_allows_reading_it() {
+        let mut partner = context(Role::PartnerUser, Standing::Buyer, Some("p1"));
+        partner.licence = LicenceState::Expired {
+            organisation: TenantId::new("acme").unwrap(),
+            valid_to: "2026-01-31".to_owned(),
+        };
+        let buyer = PartyId::new("p1").unwrap();
+        let denied = authorize(&partner, Action::Create, &Resource::cart(&buyer)).unwrap_err();
+        assert_eq!(denied.code(), "licence_expired");
+        assert_eq!(authorize(&partner, Action::Read, &Resource::cart(&buyer)), Ok(()));
+    }
+
+    #[test]
+    fn driver_may_not_create_carts() {
+        let driver = context(Role::DeliveryDriver, Standing::Member, None);
+        let buyer = PartyId::new("p1").unwrap();
+        let denied = authorize(&driver, Action::Create, &Resource::cart(&buyer)).unwrap_err();
+        assert_eq!(denied.code(), "forbidden");
     }
 }

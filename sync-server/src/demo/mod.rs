@@ -6,6 +6,7 @@
 //! (an odd one out gets a cart of its own). For half of the pairs both phones submit the cart
 //! while offline, so the server sees the same submission twice.
 
+pub mod logins;
 mod rng;
 mod scenario;
 pub mod verify;
@@ -83,7 +84,12 @@ impl DemoOutcome {
         let _ = writeln!(text, "  edits             {}", self.edits);
         let _ = writeln!(text, "  documents         {}", self.documents);
         let _ = writeln!(text, "  sync rounds       {}", self.sync_rounds);
-        let _ = writeln!(text, "  converged         {} [{}]", self.converged, verdict(self.converged));
+        let _ = writeln!(
+            text,
+            "  converged         {} [{}]",
+            self.converged,
+            verdict(self.converged)
+        );
         let _ = writeln!(
             text,
             "  order requests    {} for {} submitted carts ({} submissions) [{}]",
@@ -98,7 +104,12 @@ impl DemoOutcome {
             self.duplicate_orders,
             verdict(self.duplicate_orders == 0)
         );
-        let _ = writeln!(text, "  lost edits        {} [{}]", self.lost_edits, verdict(self.lost_edits == 0));
+        let _ = writeln!(
+            text,
+            "  lost edits        {} [{}]",
+            self.lost_edits,
+            verdict(self.lost_edits == 0)
+        );
         let _ = writeln!(text, "  order value       Rs {}", self.order_value);
         text
     }

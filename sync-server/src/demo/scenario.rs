@@ -10,14 +10,13 @@ use dms_documents::DocumentId;
 use dms_domain::catalog::Product;
 use dms_domain::{CartId, Money, PartyId, ProductId, Quantity, TenantId, UserId};
 
-use crate::access::{Principal, Role};
 use crate::admin;
 use crate::app::AppState;
+use crate::demo::logins::{self, Api, DISTRIBUTOR};
 use crate::demo::rng::DemoRng;
 use crate::demo::verify::{self, EditEffect, EditRecord};
 use crate::demo::{BUILTIN_CATALOG, DemoOptions, DemoOutcome};
 
-const TENANT: &str = "demo-distributor";
 const EDITS_PER_DEVICE: u32 = 6;
 /// Products each partner's phones choose from, so that the two phones often touch one line.
 const PRODUCTS_PER_PARTNER: usize = 5;
@@ -47,11 +46,23 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
     };
     let mut rng = DemoRng::new(options.seed);
 
-    // A fresh data folder, a tenant and its catalog.
+    // A fresh data folder, the company bootstrapped, and the server on a free loopback port.
     let data_dir = tempfile::tempdir().context("cannot create a temporary data folder")?;
     let state = AppState::open(data_dir.path().join("server"))?;
-    let tenant_id = TenantId::new(TENANT)?;
-    admin::create_tenant(&state, &tenant_id, "Demo Distributor")?;
+    let company_admin = logins::bootstrap(&state)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let server_url = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::app::serve(listener, state.clone(), async {
+        let _ = stopped.await;
+    }));
+    progress(format!("server: listening on {server_url}"));
+
+    // The company onboards the distributor over REST; the distributor's catalog is imported.
+    let api = Api::new(&server_url);
+    let distributor_admin = logins::onboard_distributor(&api, &company_admin).await?;
+    let admin_token = api.login(&distributor_admin, "distributor admin laptop").await?;
+    let tenant_id = TenantId::new(DISTRIBUTOR)?;
     let import = match &options.catalog {
         Some(path) => {
             let file = std::fs::File::open(path).with_context(|| format!("cannot open catalog {}", path.display()))?;
@@ -70,21 +81,24 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
         import.rejected.len()
     ));
 
-    // The server on a free loopback port.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let server_url = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::app::serve(listener, state.clone(), async {
-        let _ = stopped.await;
-    }));
-    progress(format!("server: listening on {server_url}"));
-
     // Devices, logins and the carts they share.
     let all_products = state.hub.tenant(&tenant_id)?.lock().store().products()?;
     let sales_reps = (options.devices / 5).max(u32::from(options.devices > 1));
     let partner_devices = options.devices - sales_reps;
     outcome.sales_reps = sales_reps;
     outcome.partners = partner_devices.div_ceil(2);
+
+    // Partners onboarded (in bulk, and singly for each second user), reps created.
+    let partner_logins = logins::onboard_partners(&api, &admin_token, outcome.partners).await?;
+    let mut rep_logins = Vec::new();
+    for number in 0..sales_reps {
+        rep_logins.push(logins::create_sales_rep(&api, &admin_token, number).await?);
+    }
+    progress(format!(
+        "onboarded: {} partners with 2 logins each, {} sales reps",
+        partner_logins.len(),
+        rep_logins.len()
+    ));
 
     let mut devices: Vec<SimulatedDevice> = Vec::new();
     let mut partner_carts: HashMap<u32, CartId> = HashMap::new();
@@ -97,14 +111,13 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
         } else {
             UserId::new(format!("partner-{:03}-user-{}", partner_number, index % 2))?
         };
-        let principal = Principal {
-            tenant_id: tenant_id.clone(),
-            user_id: user.clone(),
-            role: if is_rep { Role::Staff } else { Role::Partner },
-            party_id: (!is_rep).then(|| party.clone()),
+        let login = if is_rep {
+            &rep_logins[partner_number as usize]
+        } else {
+            &partner_logins[partner_number as usize][(index % 2) as usize]
         };
-        let token = state.registry.issue_token(&principal)?;
         let device_id = format!("phone-{index:03}");
+        let token = api.login(login, &device_id).await?;
         let device = Device::open(
             &data_dir.path().join("devices").join(format!("{device_id}.sqlite")),
             DeviceConfig {
@@ -113,7 +126,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
                 identity: DeviceIdentity {
                     tenant_id: tenant_id.clone(),
                     user_id: user,
-                    party_id: principal.party_id.clone(),
+                    party_id: (!is_rep).then(|| party.clone()),
                     device_id,
                 },
             },
@@ -139,7 +152,8 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
             bail!("device {} did not receive cart {cart}", device.identity().device_id);
         }
 
-        let pool_start = (partner_number as usize * PRODUCTS_PER_PARTNER + if is_rep { 3 } else { 0 }) % all_products.len();
+        let pool_start =
+            (partner_number as usize * PRODUCTS_PER_PARTNER + if is_rep { 3 } else { 0 }) % all_products.len();
         let products = (0..PRODUCTS_PER_PARTNER.min(all_products.len()))
             .map(|offset| all_products[(pool_start + offset) % all_products.len()].clone())
             .collect();
@@ -260,7 +274,11 @@ fn quantity(value: u64) -> anyhow::Result<Quantity> {
 }
 
 /// Syncs every device concurrently, round after round, until all copies match the server.
-async fn sync_until_converged(devices: &[SimulatedDevice], state: &AppState, tenant_id: &TenantId) -> anyhow::Result<u32> {
+async fn sync_until_converged(
+    devices: &[SimulatedDevice],
+    state: &AppState,
+    tenant_id: &TenantId,
+) -> anyhow::Result<u32> {
     for round in 1..=MAX_SYNC_ROUNDS {
         let mut tasks = Vec::new();
         for simulated in devices {

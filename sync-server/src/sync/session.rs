@@ -4,7 +4,9 @@
 //! hands document messages to the tenant's sync engine on the blocking pool, one at a time
 //! and in arrival order. A writer task drains the peer's outbox onto the socket. Any protocol
 //! fault is reported to the device as an `error` message naming the problem, and the
-//! connection closes; nothing the faulty message carried is stored.
+//! connection closes; nothing the faulty message carried is stored. Revoking the session's
+//! user, grant or device (see [`super::live`]) closes it the same way, with the error
+//! "access revoked".
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +14,7 @@ use std::time::Duration;
 use axum::extract::ws::{Message as Frame, WebSocket};
 use dms_documents::wire::{Message, PROTOCOL_VERSION};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tracing::Instrument;
 
 use crate::access::Principal;
@@ -25,16 +27,19 @@ const OUTBOX_CAPACITY: usize = 1024;
 /// Time a device has to send `join` after connecting.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub async fn run(socket: WebSocket, principal: Principal, tenant: Arc<Tenant>) {
+/// The protocol error text a revoked session gets before it closes.
+pub const REVOKED: &str = "access revoked: this login or device may no longer sync";
+
+pub async fn run(socket: WebSocket, principal: Principal, tenant: Arc<Tenant>, revoked: watch::Receiver<bool>) {
     let span = tracing::info_span!(
         "sync_session",
         tenant_id = %principal.tenant_id,
         user_id = %principal.user_id,
     );
-    session(socket, principal, tenant).instrument(span).await
+    session(socket, principal, tenant, revoked).instrument(span).await
 }
 
-async fn session(socket: WebSocket, principal: Principal, tenant: Arc<Tenant>) {
+async fn session(socket: WebSocket, principal: Principal, tenant: Arc<Tenant>, mut revoked: watch::Receiver<bool>) {
     let (mut sink, mut stream) = socket.split();
     let (outbox, mut outbox_receiver) = mpsc::channel::<Outbound>(OUTBOX_CAPACITY);
 
@@ -68,7 +73,13 @@ async fn session(socket: WebSocket, principal: Principal, tenant: Arc<Tenant>) {
     };
     tracing::info!(peer_key, "device joined");
 
-    let outcome = receive_loop(&mut stream, &tenant, peer_key).await;
+    let outcome = tokio::select! {
+        outcome = receive_loop(&mut stream, &tenant, peer_key) => outcome,
+        _ = revoked.wait_for(|revoked| *revoked) => {
+            tracing::info!("closing session: access revoked");
+            Err(REVOKED.to_owned())
+        }
+    };
     if let Err(reason) = &outcome {
         tracing::warn!(%reason, "closing session after a protocol fault");
         let _ = outbox.send(Outbound::Fault(reason.clone())).await;
@@ -99,9 +110,15 @@ async fn handshake(
         ..
     } = frame
     else {
-        return Err(format!("expected join as the first message, got {}", frame.message_type()));
+        return Err(format!(
+            "expected join as the first message, got {}",
+            frame.message_type()
+        ));
     };
-    if !supported_protocol_versions.iter().any(|version| version == PROTOCOL_VERSION) {
+    if !supported_protocol_versions
+        .iter()
+        .any(|version| version == PROTOCOL_VERSION)
+    {
         return Err(format!(
             "unsupported protocol versions {supported_protocol_versions:?}; this server speaks version 1"
         ));
@@ -175,7 +192,9 @@ async fn next_message(stream: &mut futures_util::stream::SplitStream<WebSocket>)
         let frame = frame.map_err(|error| format!("WebSocket error: {error}"))?;
         match frame {
             Frame::Binary(bytes) => return Message::decode(&bytes).map(Some).map_err(|error| error.to_string()),
-            Frame::Text(_) => return Err("text frames are not part of the protocol; send CBOR in binary frames".to_owned()),
+            Frame::Text(_) => {
+                return Err("text frames are not part of the protocol; send CBOR in binary frames".to_owned());
+            }
             Frame::Close(_) => return Ok(None),
             Frame::Ping(_) | Frame::Pong(_) => continue,
         }

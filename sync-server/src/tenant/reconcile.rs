@@ -53,9 +53,10 @@ pub fn build_order_request(
     heads: &[ChangeHash],
     mut product: impl FnMut(&ProductId) -> Result<Option<Product>>,
 ) -> Result<OrderRequest> {
-    let submission = cart.submission.as_ref().ok_or_else(|| {
-        ServerError::InvalidInput(format!("cart {} is not submitted", cart.header.cart_id))
-    })?;
+    let submission = cart
+        .submission
+        .as_ref()
+        .ok_or_else(|| ServerError::InvalidInput(format!("cart {} is not submitted", cart.header.cart_id)))?;
 
     let mut lines = Vec::with_capacity(cart.lines.len());
     for line in cart.lines.values() {
@@ -125,8 +126,19 @@ pub fn read_order_requests(connection: &Connection, buyer: Option<&PartyId>) -> 
 
     let mut orders = Vec::new();
     for row in rows {
-        let (id, cart_id, buyer_id, created_by, submitted_by, submitted_at, device, heads, total, total_seen, reconciled_at) =
-            row?;
+        let (
+            id,
+            cart_id,
+            buyer_id,
+            created_by,
+            submitted_by,
+            submitted_at,
+            device,
+            heads,
+            total,
+            total_seen,
+            reconciled_at,
+        ) = row?;
         let order_request_id =
             Ulid::from_string(&id).map_err(|_| ServerError::Corrupt(format!("order request id {id:?}")))?;
         orders.push(OrderRequest {

@@ -173,7 +173,15 @@ impl TenantStore {
             transaction.execute(
                 "INSERT INTO documents (document_id, kind, owner_user, buyer_id, status, heads, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                params![document_id, record.kind(), record.owner_user.as_str(), buyer_id, record.status, heads, now],
+                params![
+                    document_id,
+                    record.kind(),
+                    record.owner_user.as_str(),
+                    buyer_id,
+                    record.status,
+                    heads,
+                    now
+                ],
             )?;
         } else {
             transaction.execute(
@@ -219,7 +227,9 @@ impl TenantStore {
     pub fn has_order_request(&self, cart_id: &str) -> Result<bool> {
         let found: Option<i64> = self
             .connection
-            .query_row("SELECT 1 FROM order_requests WHERE cart_id = ?1", [cart_id], |row| row.get(0))
+            .query_row("SELECT 1 FROM order_requests WHERE cart_id = ?1", [cart_id], |row| {
+                row.get(0)
+            })
             .optional()?;
         Ok(found.is_some())
     }
@@ -252,7 +262,11 @@ impl TenantStore {
     }
 }
 
-fn insert_order_request(transaction: &rusqlite::Transaction<'_>, order: &OrderRequest, document_id: &str) -> Result<()> {
+fn insert_order_request(
+    transaction: &rusqlite::Transaction<'_>,
+    order: &OrderRequest,
+    document_id: &str,
+) -> Result<()> {
     transaction.execute(
         "INSERT INTO order_requests
            (order_request_id, cart_id, document_id, buyer_id, created_by, submitted_by, submitted_at,
@@ -339,7 +353,10 @@ impl ProductColumns {
         Ok(Product {
             id: ProductId::new(self.id.clone())?,
             mrp: self.mrp.parse::<Money>().map_err(|_| corrupt("mrp"))?,
-            selling_price: self.selling_price.parse::<Money>().map_err(|_| corrupt("selling price"))?,
+            selling_price: self
+                .selling_price
+                .parse::<Money>()
+                .map_err(|_| corrupt("selling price"))?,
             name: self.name,
             brand: self.brand,
             pack_size,

@@ -91,7 +91,12 @@ impl TenantState {
     }
 
     /// Registers a connection that completed the handshake.
-    pub fn add_peer(&mut self, principal: Principal, remote_peer_id: String, outbox: mpsc::Sender<Outbound>) -> PeerKey {
+    pub fn add_peer(
+        &mut self,
+        principal: Principal,
+        remote_peer_id: String,
+        outbox: mpsc::Sender<Outbound>,
+    ) -> PeerKey {
         let key = self.next_peer_key;
         self.next_peer_key += 1;
         self.peers.insert(
@@ -144,7 +149,9 @@ impl TenantState {
         let principal = peer.principal.clone();
 
         let message = SyncMessage::decode(data).map_err(|error| {
-            SyncFault::Refused(format!("invalid automerge sync message for document {document_id}: {error}"))
+            SyncFault::Refused(format!(
+                "invalid automerge sync message for document {document_id}: {error}"
+            ))
         })?;
 
         let record = self.store.document_record(&document_id).map_err(internal)?;
@@ -161,7 +168,9 @@ impl TenantState {
         let mut candidate = before.clone().unwrap_or_default();
         let mut state = self.peer_sync_state(peer_key, &document_id);
         candidate.receive_sync_message(&mut state, message).map_err(|error| {
-            SyncFault::Refused(format!("could not apply sync message for document {document_id}: {error}"))
+            SyncFault::Refused(format!(
+                "could not apply sync message for document {document_id}: {error}"
+            ))
         })?;
 
         let before_heads = before.as_ref().map(Automerge::get_heads).unwrap_or_default();
@@ -170,11 +179,14 @@ impl TenantState {
         if !changed {
             if before.is_none() && is_request {
                 self.drop_sync_state(peer_key, &document_id);
-                self.send(peer_key, Message::DocUnavailable {
-                    sender_id: SERVER_PEER_ID.to_owned(),
-                    target_id: self.remote_peer_id(peer_key),
-                    document_id,
-                });
+                self.send(
+                    peer_key,
+                    Message::DocUnavailable {
+                        sender_id: SERVER_PEER_ID.to_owned(),
+                        target_id: self.remote_peer_id(peer_key),
+                        document_id,
+                    },
+                );
                 return Ok(());
             }
             self.store_sync_state(peer_key, document_id, state, before.is_some());
@@ -271,6 +283,15 @@ impl TenantState {
             ))),
             DocumentKind::Cart => {
                 let cart = CartView::read(after).map_err(|error| refused(error.to_string()))?;
+                // A cart lives only under the document id derived from its cart id, so one cart
+                // id cannot stand for two documents (and two order requests' worth of lines).
+                if DocumentId::for_cart(cart.header.cart_id) != document_id {
+                    return Err(refused(format!(
+                        "cart {} belongs under document {}, not this one",
+                        cart.header.cart_id,
+                        DocumentId::for_cart(cart.header.cart_id)
+                    )));
+                }
                 let before_cart = match before {
                     Some(before) if was_cart => {
                         Some(CartView::read(before).map_err(|error| internal(ServerError::Document(error)))?)
@@ -344,7 +365,9 @@ impl TenantState {
 
     /// Sends `peer_key` whatever its sync state says it still needs of `doc`.
     fn reply(&mut self, peer_key: PeerKey, document_id: DocumentId, doc: &Automerge) {
-        let Some(peer) = self.peers.get_mut(&peer_key) else { return };
+        let Some(peer) = self.peers.get_mut(&peer_key) else {
+            return;
+        };
         let state = peer.sync_states.entry(document_id).or_default();
         if let Some(message) = doc.generate_sync_message(state) {
             let frame = Message::Sync {

@@ -1,15 +1,15 @@
-//! REST handlers for devices and back-office tools. Each one authenticates, runs its blocking
-//! database work off the async threads, and filters by [`crate::access`].
+//! A tenant's own data: its catalog, the documents the caller may see, its order requests.
 
 use axum::Json;
 use axum::extract::{Query, State};
 use dms_domain::catalog::Product;
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Principal, Role};
+use super::blocking;
+use crate::access::{self, Action, DocumentAccess, Kind, Resource, authorize};
 use crate::app::AppState;
-use crate::auth::Authenticated;
-use crate::error::{Result, ServerError};
+use crate::auth::Acting;
+use crate::error::Result;
 use crate::tenant::reconcile::OrderRequest;
 
 #[derive(Serialize)]
@@ -34,21 +34,22 @@ pub struct DocumentSummary {
     pub status: Option<String>,
 }
 
-pub async fn me(Authenticated(principal): Authenticated) -> Json<Principal> {
-    Json(principal)
-}
-
 pub async fn catalog(
     State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
+    Acting { context, .. }: Acting,
     Query(query): Query<CatalogQuery>,
 ) -> Result<Json<CatalogResponse>> {
+    authorize(&context, Action::Read, &Resource::kind(Kind::Catalog))?;
     let response = blocking(move || {
-        let tenant = state.hub.tenant(&principal.tenant_id)?;
+        let tenant = state.hub.tenant(&context.tenant_id)?;
         let guard = tenant.lock();
         let version = guard.store().catalog_version()?;
         let unchanged = query.since_version == Some(version);
-        let products = if unchanged { Vec::new() } else { guard.store().products()? };
+        let products = if unchanged {
+            Vec::new()
+        } else {
+            guard.store().products()?
+        };
         Ok(CatalogResponse {
             version,
             unchanged,
@@ -61,20 +62,20 @@ pub async fn catalog(
 
 pub async fn documents(
     State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
+    Acting { context, .. }: Acting,
 ) -> Result<Json<Vec<DocumentSummary>>> {
     let summaries = blocking(move || {
-        let tenant = state.hub.tenant(&principal.tenant_id)?;
+        let tenant = state.hub.tenant(&context.tenant_id)?;
         let records = tenant.lock().store().document_records()?;
         Ok(records
             .into_iter()
-            .filter(|record| access::may_read(&principal, &record.access))
+            .filter(|record| access::may_read(&context, &record.access))
             .map(|record| DocumentSummary {
                 document_id: record.document_id.to_string(),
                 kind: record.kind(),
                 buyer_id: match &record.access {
-                    access::DocumentAccess::Cart { buyer_id } => Some(buyer_id.to_string()),
-                    access::DocumentAccess::Untyped { .. } => None,
+                    DocumentAccess::Cart { buyer_id } => Some(buyer_id.to_string()),
+                    DocumentAccess::Untyped { .. } => None,
                 },
                 status: record.status,
             })
@@ -86,28 +87,17 @@ pub async fn documents(
 
 pub async fn order_requests(
     State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
+    Acting { context, .. }: Acting,
 ) -> Result<Json<Vec<OrderRequest>>> {
+    authorize(&context, Action::Read, &Resource::kind(Kind::OrderRequest))?;
     let orders = blocking(move || {
-        let tenant = state.hub.tenant(&principal.tenant_id)?;
-        let buyer = match principal.role {
-            Role::Staff => None,
-            Role::Partner => principal.party_id.clone(),
-        };
-        let guard = tenant.lock();
-        guard.store().order_requests(buyer.as_ref())
+        let tenant = state.hub.tenant(&context.tenant_id)?;
+        let orders = tenant.lock().store().order_requests(None)?;
+        Ok(orders
+            .into_iter()
+            .filter(|order| authorize(&context, Action::Read, &Resource::order_request(&order.buyer_id)).is_ok())
+            .collect())
     })
     .await?;
     Ok(Json(orders))
-}
-
-/// Runs blocking work (SQLite, the tenant lock) on the blocking pool.
-pub async fn blocking<T, F>(work: F) -> Result<T>
-where
-    F: FnOnce() -> Result<T> + Send + 'static,
-    T: Send + 'static,
-{
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| ServerError::Task(error.to_string()))?
 }

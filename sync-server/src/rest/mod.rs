@@ -1,0 +1,20 @@
+//! REST handlers under `/api/v1`. Each authenticates, resolves its acting context
+//! ([`crate::auth::Acting`]), asks [`crate::access::authorize`], and runs its blocking work
+//! off the async threads. The routes themselves are listed once, in [`crate::routes`].
+
+pub mod admin;
+pub mod login;
+pub mod tenant_data;
+
+use crate::error::{Result, ServerError};
+
+/// Runs blocking work (SQLite, Argon2, the tenant lock) on the blocking pool.
+pub async fn blocking<T, F>(work: F) -> Result<T>
+where
+    F: FnOnce() -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| ServerError::Task(error.to_string()))?
+}

@@ -1,0 +1,164 @@
+//! The route table: every route and method the server serves, listed once. The router is
+//! built from it, and a test checks it against the OpenAPI document (`openapi.json`), so the
+//! document cannot miss or invent an endpoint.
+
+use axum::Router;
+use axum::routing::{MethodRouter, get, post};
+
+use crate::app::AppState;
+use crate::rest::{admin, login, tenant_data};
+use crate::sync;
+
+/// One route: method, path in axum's `{param}` syntax (the same as OpenAPI's), and handler.
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    endpoint: Endpoint,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Endpoint {
+    Health,
+    OpenApi,
+    Sync,
+    Login,
+    Refresh,
+    Logout,
+    Me,
+    Devices,
+    RevokeDevice,
+    Catalog,
+    Documents,
+    OrderRequests,
+    Users,
+    CreateUser,
+    RevokeUser,
+    Licences,
+    IssueLicence,
+    Links,
+    LicenceReport,
+    OnboardDistributor,
+    OnboardPartner,
+    ImportPartners,
+}
+
+const fn route(method: &'static str, path: &'static str, endpoint: Endpoint) -> Route {
+    Route { method, path, endpoint }
+}
+
+pub const ROUTES: &[Route] = &[
+    route("get", "/health", Endpoint::Health),
+    route("get", "/sync", Endpoint::Sync),
+    route("get", "/api/v1/openapi.json", Endpoint::OpenApi),
+    route("post", "/api/v1/auth/login", Endpoint::Login),
+    route("post", "/api/v1/auth/refresh", Endpoint::Refresh),
+    route("post", "/api/v1/auth/logout", Endpoint::Logout),
+    route("get", "/api/v1/me", Endpoint::Me),
+    route("get", "/api/v1/devices", Endpoint::Devices),
+    route("post", "/api/v1/devices/{device}/revoke", Endpoint::RevokeDevice),
+    // The first slice's routes act in the organisation named by `?org=`, a scoped token's,
+    // or the user's only one.
+    route("get", "/api/v1/catalog", Endpoint::Catalog),
+    route("get", "/api/v1/documents", Endpoint::Documents),
+    route("get", "/api/v1/order-requests", Endpoint::OrderRequests),
+    route("get", "/api/v1/orgs/{org}/sync", Endpoint::Sync),
+    route("get", "/api/v1/orgs/{org}/catalog", Endpoint::Catalog),
+    route("get", "/api/v1/orgs/{org}/documents", Endpoint::Documents),
+    route("get", "/api/v1/orgs/{org}/order-requests", Endpoint::OrderRequests),
+    route("get", "/api/v1/orgs/{org}/users", Endpoint::Users),
+    route("post", "/api/v1/orgs/{org}/users", Endpoint::CreateUser),
+    route("post", "/api/v1/orgs/{org}/users/{user}/revoke", Endpoint::RevokeUser),
+    route("get", "/api/v1/orgs/{org}/licences", Endpoint::Licences),
+    route("post", "/api/v1/orgs/{org}/licences", Endpoint::IssueLicence),
+    route("get", "/api/v1/orgs/{org}/links", Endpoint::Links),
+    route("get", "/api/v1/orgs/{org}/licence-report", Endpoint::LicenceReport),
+    route("post", "/api/v1/orgs/{org}/distributors", Endpoint::OnboardDistributor),
+    route("post", "/api/v1/orgs/{org}/partners", Endpoint::OnboardPartner),
+    route("post", "/api/v1/orgs/{org}/partners/import", Endpoint::ImportPartners),
+];
+
+/// The OpenAPI 3.1 document served at `/api/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+fn handler(endpoint: Endpoint) -> MethodRouter<AppState> {
+    match endpoint {
+        Endpoint::Health => get(|| async { "ok" }),
+        Endpoint::OpenApi => get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        Endpoint::Sync => get(sync::upgrade),
+        Endpoint::Login => post(login::login),
+        Endpoint::Refresh => post(login::refresh),
+        Endpoint::Logout => post(login::logout),
+        Endpoint::Me => get(login::me),
+        Endpoint::Devices => get(login::devices),
+        Endpoint::RevokeDevice => post(login::revoke_device),
+        Endpoint::Catalog => get(tenant_data::catalog),
+        Endpoint::Documents => get(tenant_data::documents),
+        Endpoint::OrderRequests => get(tenant_data::order_requests),
+        Endpoint::Users => get(admin::users),
+        Endpoint::CreateUser => post(admin::create_user),
+        Endpoint::RevokeUser => post(admin::revoke_user),
+        Endpoint::Licences => get(admin::licences),
+        Endpoint::IssueLicence => post(admin::issue_licence),
+        Endpoint::Links => get(admin::links),
+        Endpoint::LicenceReport => get(admin::licence_report),
+        Endpoint::OnboardDistributor => post(admin::onboard_distributor),
+        Endpoint::OnboardPartner => post(admin::onboard_partner),
+        Endpoint::ImportPartners => post(admin::import_partners),
+    }
+}
+
+/// The router of every route in [`ROUTES`]; routes sharing a path share one method router.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for path in distinct_paths() {
+        let mut methods: MethodRouter<AppState> = MethodRouter::new();
+        for route in ROUTES.iter().filter(|route| route.path == path) {
+            methods = methods.merge(handler(route.endpoint));
+        }
+        router = router.route(path, methods);
+    }
+    router.with_state(state)
+}
+
+fn distinct_paths() -> Vec<&'static str> {
+    let mut paths: Vec<&'static str> = ROUTES.iter().map(|route| route.path).collect();
+    paths.dedup();
+    paths.sort_unstable();
+    paths.dedup();
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn openapi_document_lists_exactly_the_routes() {
+        let document: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        let mut documented = BTreeSet::new();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for method in operations.as_object().unwrap().keys() {
+                documented.insert((method.clone(), path.clone()));
+            }
+        }
+        let served: BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .map(|route| (route.method.to_owned(), route.path.to_owned()))
+            .collect();
+        assert_eq!(documented, served);
+    }
+
+    #[test]
+    fn every_documented_operation_has_an_id_and_problem_responses() {
+        let document: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                assert!(operation["operationId"].is_string(), "{method} {path}");
+                assert!(operation["responses"].is_object(), "{method} {path}");
+            }
+        }
+    }
+}
