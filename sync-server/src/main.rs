@@ -49,6 +49,15 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Price a draft order with the scheme simulator and explain every scheme and tax step.
+    Price {
+        /// JSON bundle with `catalog`, `schemes`, `gst_rates`, `place_of_supply_basis` and
+        /// `order`, as in examples/pricing/simulation.json.
+        file: PathBuf,
+        /// Print the whole priced order as JSON instead of the explanation.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -146,6 +155,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }),
         Command::Admin { command } => run_admin(command),
+        Command::Price { file, json } => run_price(&file, json),
         Command::Demo {
             catalog,
             devices,
@@ -170,6 +180,22 @@ fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }),
     }
+}
+
+/// Prices the draft order in `file` and prints the explanation, or the priced order as JSON.
+fn run_price(file: &std::path::Path, json: bool) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|error| anyhow::anyhow!("cannot read {}: {error}", file.display()))?;
+    let input: dms_pricing::SimulationInput = serde_json::from_str(&text)
+        .map_err(|error| anyhow::anyhow!("{} is not a valid simulation bundle: {error}", file.display()))?;
+    let simulation = dms_pricing::simulate(&input)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&simulation)?);
+    } else {
+        for line in &simulation.explanation {
+            println!("{line}");
+        }
+    }
+    Ok(())
 }
 
 /// Reads a password from the first line of a file, or of stdin for `-` or no file. Never
