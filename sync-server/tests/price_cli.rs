@@ -9,14 +9,23 @@ const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/pricing/
 
 #[test]
 fn price_command_explains_the_example_order() {
-    let output = Command::new(env!("CARGO_BIN_EXE_dms-server")).args(["price", EXAMPLE]).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_dms-server"))
+        .args(["price", EXAMPLE])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
-    assert!(lines[0].starts_with("L1 DM-004: 2 case at 3600.00 = 7200.00; OIL-CASE-SLAB:"), "{text}");
+    assert!(
+        lines[0].starts_with("L1 DM-004: 2 case at 3600.00 = 7200.00; OIL-CASE-SLAB:"),
+        "{text}"
+    );
     assert!(lines[0].ends_with("net 6984.00 (3492.00 per case)"), "{text}");
-    assert!(lines[2].starts_with("free 2 pack of DM-010 from BISCUIT-24-1"), "{text}");
+    assert!(
+        lines[2].starts_with("free 2 pack of DM-010 from BISCUIT-24-1"),
+        "{text}"
+    );
     assert_eq!(
         lines[3],
         "tax (IntraState): taxable 7484.00, CGST 219.60, SGST 219.60, IGST 0.00, round-off -0.20, total 7923.00"
@@ -40,7 +49,10 @@ fn price_command_reports_a_scheme_conflict() {
         .unwrap();
     assert!(!output.status.success());
     let error = String::from_utf8_lossy(&output.stderr);
-    assert!(error.contains("OIL-CASE-SLAB") && error.contains("OIL-RIVAL"), "{error}");
+    assert!(
+        error.contains("OIL-CASE-SLAB") && error.contains("OIL-RIVAL"),
+        "{error}"
+    );
 }
 
 #[test]

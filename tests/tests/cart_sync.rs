@@ -154,7 +154,10 @@ async fn sales_rep_cart_for_a_partner_is_visible_to_that_partner_only() {
 
     partner_phone.sync_now().await.unwrap();
     other_phone.sync_now().await.unwrap();
-    assert_eq!(partner_phone.cart(cart).unwrap().lines[&product("DM-010")].quantity, quantity("24"));
+    assert_eq!(
+        partner_phone.cart(cart).unwrap().lines[&product("DM-010")].quantity,
+        quantity("24")
+    );
     assert!(other_phone.cart(cart).is_err());
     assert!(other_phone.carts().unwrap().is_empty());
 }
@@ -203,8 +206,15 @@ async fn device_edits_offline_rejects_bad_input_and_changes_nothing() {
 
     assert!("-3".parse::<Quantity>().is_err());
     assert!("0".parse::<Quantity>().is_err());
-    let unknown = phone.set_line(cart, &product("NOT-IN-CATALOG"), quantity("1")).unwrap_err();
-    assert!(unknown.to_string().contains("NOT-IN-CATALOG is not in this device's catalog"), "{unknown}");
+    let unknown = phone
+        .set_line(cart, &product("NOT-IN-CATALOG"), quantity("1"))
+        .unwrap_err();
+    assert!(
+        unknown
+            .to_string()
+            .contains("NOT-IN-CATALOG is not in this device's catalog"),
+        "{unknown}"
+    );
     let missing = phone.remove_line(cart, &product("DM-009")).unwrap_err();
     assert!(missing.to_string().contains("no line for product DM-009"), "{missing}");
     let other_cart = phone.set_line(dms_domain::CartId::generate(), &product("DM-001"), quantity("1"));
@@ -233,7 +243,13 @@ async fn catalog_search_works_offline_after_one_sync() {
     let names: Vec<&str> = found.iter().map(|product| product.name.as_str()).collect();
     assert_eq!(
         names,
-        vec!["Garam Masala", "Instant Noodles Masala", "Basmati Rice Classic", "Cold Pressed Groundnut Oil", "Jaggery Cubes"]
+        vec![
+            "Garam Masala",
+            "Instant Noodles Masala",
+            "Basmati Rice Classic",
+            "Cold Pressed Groundnut Oil",
+            "Jaggery Cubes"
+        ]
     );
     let both_words = phone.search_catalog("oil mustard", 10).unwrap();
     assert_eq!(both_words.len(), 1);

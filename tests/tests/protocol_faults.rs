@@ -48,7 +48,10 @@ async fn missing_or_bad_token_is_refused_before_upgrade() {
     server.tenant_with_catalog("acme-dist");
 
     assert_eq!(RawPeer::connect(&server.sync_url(), None).await.err(), Some(401));
-    assert_eq!(RawPeer::connect(&server.sync_url(), Some("not-a-token")).await.err(), Some(401));
+    assert_eq!(
+        RawPeer::connect(&server.sync_url(), Some("not-a-token")).await.err(),
+        Some(401)
+    );
 
     let response = reqwest::Client::new()
         .get(format!("{}/api/v1/catalog", server.url))
@@ -79,7 +82,10 @@ async fn message_before_join_gets_an_error() {
     .await;
 
     match peer.receive().await {
-        Some(Message::Error { message }) => assert!(message.contains("expected join as the first message, got sync"), "{message}"),
+        Some(Message::Error { message }) => assert!(
+            message.contains("expected join as the first message, got sync"),
+            "{message}"
+        ),
         other => panic!("expected an error, got {other:?}"),
     }
     assert!(peer.closed().await);
@@ -101,7 +107,10 @@ async fn non_cbor_and_text_frames_get_specific_errors() {
     let mut peer = RawPeer::joined(&server.sync_url(), &token).await;
     peer.send_frame(Frame::Text("{\"type\":\"join\"}".into())).await;
     match peer.receive().await {
-        Some(Message::Error { message }) => assert!(message.contains("text frames are not part of the protocol"), "{message}"),
+        Some(Message::Error { message }) => assert!(
+            message.contains("text frames are not part of the protocol"),
+            "{message}"
+        ),
         other => panic!("expected an error, got {other:?}"),
     }
 
@@ -128,7 +137,8 @@ async fn oversized_frame_closes_the_connection_and_the_server_keeps_serving() {
     let (_, token) = server.partner_token(&tenant, "asha", "kirana-12");
 
     let mut peer = RawPeer::joined(&server.sync_url(), &token).await;
-    peer.send_frame(Frame::Binary(vec![0u8; MAX_MESSAGE_BYTES + 1].into())).await;
+    peer.send_frame(Frame::Binary(vec![0u8; MAX_MESSAGE_BYTES + 1].into()))
+        .await;
     assert!(peer.closed().await);
 
     // Another device still syncs.
@@ -161,11 +171,16 @@ async fn unknown_product_and_bad_quantity_are_refused_and_not_stored() {
     let line = transaction.put_object(&lines, "DM-001", ObjType::Map).unwrap();
     transaction.put(&line, "quantity", "-3").unwrap();
     transaction.put(&line, "updated_by", "asha").unwrap();
-    transaction.put(&line, "updated_at", "2026-12-04T10:00:00+05:30").unwrap();
+    transaction
+        .put(&line, "updated_at", "2026-12-04T10:00:00+05:30")
+        .unwrap();
     transaction.commit();
     match peer.push(document_id, &mut doc).await {
         PushOutcome::Refused(message) => {
-            assert!(message.contains("invalid quantity \"-3\": must be greater than zero"), "{message}")
+            assert!(
+                message.contains("invalid quantity \"-3\": must be greater than zero"),
+                "{message}"
+            )
         }
         PushOutcome::Accepted => panic!("negative quantity accepted"),
     }
@@ -183,7 +198,10 @@ async fn forged_creator_and_foreign_buyer_are_refused() {
     let (document_id, mut doc) = new_cart("acme-dist", "kirana-99", "asha");
     match peer.push(document_id, &mut doc).await {
         PushOutcome::Refused(message) => {
-            assert!(message.contains("is for buyer kirana-99, which user asha does not act for"), "{message}")
+            assert!(
+                message.contains("is for buyer kirana-99, which user asha does not act for"),
+                "{message}"
+            )
         }
         PushOutcome::Accepted => panic!("foreign buyer accepted"),
     }
@@ -192,7 +210,10 @@ async fn forged_creator_and_foreign_buyer_are_refused() {
     let (document_id, mut doc) = new_cart("acme-dist", "kirana-12", "someone-else");
     match peer.push(document_id, &mut doc).await {
         PushOutcome::Refused(message) => {
-            assert!(message.contains("claims to be created by someone-else, but was sent by asha"), "{message}")
+            assert!(
+                message.contains("claims to be created by someone-else, but was sent by asha"),
+                "{message}"
+            )
         }
         PushOutcome::Accepted => panic!("forged creator accepted"),
     }
@@ -207,7 +228,14 @@ async fn submitted_cart_cannot_return_to_draft() {
 
     let mut peer = RawPeer::joined(&server.sync_url(), &token).await;
     let (document_id, mut doc) = new_cart("acme-dist", "kirana-12", "asha");
-    cart::set_line(&mut doc, &ProductId::new("DM-001").unwrap(), "1".parse().unwrap(), None, &edit("asha")).unwrap();
+    cart::set_line(
+        &mut doc,
+        &ProductId::new("DM-001").unwrap(),
+        "1".parse().unwrap(),
+        None,
+        &edit("asha"),
+    )
+    .unwrap();
     cart::submit(&mut doc, &edit("asha")).unwrap();
     assert_eq!(peer.push(document_id, &mut doc).await, PushOutcome::Accepted);
 
@@ -216,7 +244,9 @@ async fn submitted_cart_cannot_return_to_draft() {
     transaction.commit();
     let mut peer = RawPeer::joined(&server.sync_url(), &token).await;
     match peer.push(document_id, &mut doc).await {
-        PushOutcome::Refused(message) => assert!(message.contains("is submitted and cannot return to draft"), "{message}"),
+        PushOutcome::Refused(message) => {
+            assert!(message.contains("is submitted and cannot return to draft"), "{message}")
+        }
         PushOutcome::Accepted => panic!("reopened cart accepted"),
     }
 

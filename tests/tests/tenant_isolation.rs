@@ -25,7 +25,11 @@ async fn token_for_tenant_a_cannot_read_or_write_tenant_b_cart() {
     phone_b.sync_now().await.unwrap();
     let cart_id = phone_b.create_cart(None).unwrap();
     phone_b
-        .set_line(cart_id, &ProductId::new("DM-001").unwrap(), Quantity::new(2.into()).unwrap())
+        .set_line(
+            cart_id,
+            &ProductId::new("DM-001").unwrap(),
+            Quantity::new(2.into()).unwrap(),
+        )
         .unwrap();
     phone_b.sync_now().await.unwrap();
     let document_id = DocumentId::for_cart(cart_id);
@@ -51,13 +55,19 @@ async fn token_for_tenant_a_cannot_read_or_write_tenant_b_cart() {
     cart::create_cart(&mut forged, &header).unwrap();
     match peer.push(document_id, &mut forged).await {
         PushOutcome::Refused(message) => {
-            assert!(message.contains("names tenant tenant-b, but this connection is for tenant tenant-a"), "{message}")
+            assert!(
+                message.contains("names tenant tenant-b, but this connection is for tenant tenant-a"),
+                "{message}"
+            )
         }
         PushOutcome::Accepted => panic!("cross-tenant write accepted"),
     }
 
     // Tenant B's copy is untouched and tenant A stored nothing; REST agrees.
-    assert_eq!(handle_b.lock().document(&document_id).unwrap().get_heads(), heads_before);
+    assert_eq!(
+        handle_b.lock().document(&document_id).unwrap().get_heads(),
+        heads_before
+    );
     let handle_a = server.state.hub.tenant(&tenant_a).unwrap();
     assert!(handle_a.lock().store().document_record(&document_id).unwrap().is_none());
     let listed: serde_json::Value = reqwest::Client::new()
@@ -83,7 +93,11 @@ async fn partner_cannot_read_or_write_another_partners_cart() {
     phone.sync_now().await.unwrap();
     let cart_id = phone.create_cart(None).unwrap();
     phone
-        .set_line(cart_id, &ProductId::new("DM-002").unwrap(), Quantity::new(1.into()).unwrap())
+        .set_line(
+            cart_id,
+            &ProductId::new("DM-002").unwrap(),
+            Quantity::new(1.into()).unwrap(),
+        )
         .unwrap();
     phone.sync_now().await.unwrap();
     let document_id = DocumentId::for_cart(cart_id);

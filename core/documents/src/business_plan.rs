@@ -151,7 +151,10 @@ impl BusinessPlanView {
             let path = |name: &str| format!("actions.{key}.{name}");
             let status = reader.text(&obj, "status", &path("status"))?;
             if !ACTION_STATUSES.contains(&status.as_str()) {
-                return Err(invalid(format!("{} {status:?} is not open, in_progress or done", path("status"))));
+                return Err(invalid(format!(
+                    "{} {status:?} is not open, in_progress or done",
+                    path("status")
+                )));
             }
             actions.insert(
                 key.clone(),
@@ -194,7 +197,12 @@ fn read_goal(reader: Reader<'_>, obj: &ObjId, goal_id: String) -> Result<Goal> {
     let scope = match reader.text(obj, "scope", &path("scope"))?.as_str() {
         "category" => GoalScope::Category,
         "product" => GoalScope::Product,
-        other => return Err(invalid(format!("{} {other:?} is neither category nor product", path("scope")))),
+        other => {
+            return Err(invalid(format!(
+                "{} {other:?} is neither category nor product",
+                path("scope")
+            )));
+        }
     };
     let quantity = reader
         .optional_text(obj, "quantity", &path("quantity"))?
@@ -385,7 +393,8 @@ pub fn add_comment(doc: &mut Automerge, author: &UserId, text: &str, at: &Timest
 }
 
 fn parse_target(text: &str, path: &str) -> Result<Decimal> {
-    let value = Decimal::from_str_exact(text.trim()).map_err(|_| invalid(format!("{path} {text:?} is not a decimal")))?;
+    let value =
+        Decimal::from_str_exact(text.trim()).map_err(|_| invalid(format!("{path} {text:?} is not a decimal")))?;
     check_positive(Some(value), path)?;
     Ok(value)
 }

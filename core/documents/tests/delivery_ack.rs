@@ -53,7 +53,15 @@ fn started() -> Automerge {
 fn recorded() -> Automerge {
     let mut driver = started();
     let now = at("2026-12-09T11:20:00+05:30");
-    delivery_ack::record_line(&mut driver, &product("DM-001"), dec!(1), dec!(2), Some("torn sacks"), &now).unwrap();
+    delivery_ack::record_line(
+        &mut driver,
+        &product("DM-001"),
+        dec!(1),
+        dec!(2),
+        Some("torn sacks"),
+        &now,
+    )
+    .unwrap();
     delivery_ack::set_receiver(
         &mut driver,
         &Receiver {
@@ -81,7 +89,10 @@ fn short_and_damaged_quantities_balance_the_line() {
     let driver = recorded();
     let view = AcknowledgementView::read(&driver).unwrap();
     let line = &view.lines[&product("DM-001")];
-    assert_eq!((line.dispatched, line.delivered, line.short, line.damaged), (dec!(10), dec!(7), dec!(1), dec!(2)));
+    assert_eq!(
+        (line.dispatched, line.delivered, line.short, line.damaged),
+        (dec!(10), dec!(7), dec!(1), dec!(2))
+    );
     assert_eq!(line.reason.as_deref(), Some("torn sacks"));
     assert_eq!(view.totals(), (dec!(14), dec!(11), dec!(1), dec!(2)));
 }
@@ -91,7 +102,12 @@ fn impossible_quantities_and_missing_reasons_are_refused() {
     let mut driver = started();
     let now = at("2026-12-09T11:20:00+05:30");
     let too_many = delivery_ack::record_line(&mut driver, &product("DM-001"), dec!(8), dec!(3), Some("x"), &now);
-    assert!(too_many.unwrap_err().to_string().contains("short 8 + damaged 3 of DM-001 exceed the dispatched 10"));
+    assert!(
+        too_many
+            .unwrap_err()
+            .to_string()
+            .contains("short 8 + damaged 3 of DM-001 exceed the dispatched 10")
+    );
     let negative = delivery_ack::record_line(&mut driver, &product("DM-001"), dec!(-1), dec!(0), Some("x"), &now);
     assert!(negative.unwrap_err().to_string().contains("must not be negative"));
     let silent = delivery_ack::record_line(&mut driver, &product("DM-001"), dec!(1), dec!(0), None, &now);
@@ -112,9 +128,16 @@ fn impossible_quantities_and_missing_reasons_are_refused() {
 #[test]
 fn sign_off_needs_receiver_signature_and_place() {
     let mut driver = started();
-    let error = delivery_ack::sign_off(&mut driver, &UserId::new("driver-dev").unwrap(), &at("2026-12-09T11:30:00+05:30"))
-        .unwrap_err();
-    assert!(error.to_string().contains("record the receiver before signing off"), "{error}");
+    let error = delivery_ack::sign_off(
+        &mut driver,
+        &UserId::new("driver-dev").unwrap(),
+        &at("2026-12-09T11:30:00+05:30"),
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("record the receiver before signing off"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -127,7 +150,14 @@ fn edits_after_sign_off_are_refused() {
     assert_eq!(sign_off.content_sha256, view.content_sha256());
 
     let heads = driver.get_heads();
-    let edit = delivery_ack::record_line(&mut driver, &product("DM-004"), dec!(1), dec!(0), Some("late"), &signed_at);
+    let edit = delivery_ack::record_line(
+        &mut driver,
+        &product("DM-004"),
+        dec!(1),
+        dec!(0),
+        Some("late"),
+        &signed_at,
+    );
     match edit {
         Err(DocumentError::Signed { signed_by, .. }) => assert_eq!(signed_by, "driver-dev"),
         other => panic!("expected a signed error, got {other:?}"),
@@ -141,10 +171,22 @@ fn offline_edit_concurrent_with_sign_off_is_detected() {
     let mut helper = device("hhhh");
     sync(&mut driver, &mut helper);
 
-    delivery_ack::sign_off(&mut driver, &UserId::new("driver-dev").unwrap(), &at("2026-12-09T11:30:00+05:30")).unwrap();
+    delivery_ack::sign_off(
+        &mut driver,
+        &UserId::new("driver-dev").unwrap(),
+        &at("2026-12-09T11:30:00+05:30"),
+    )
+    .unwrap();
     let before = AcknowledgementView::read(&driver).unwrap();
-    delivery_ack::record_line(&mut helper, &product("DM-004"), dec!(0), dec!(1), Some("dented"), &at("2026-12-09T11:31:00+05:30"))
-        .unwrap();
+    delivery_ack::record_line(
+        &mut helper,
+        &product("DM-004"),
+        dec!(0),
+        dec!(1),
+        Some("dented"),
+        &at("2026-12-09T11:31:00+05:30"),
+    )
+    .unwrap();
     sync(&mut driver, &mut helper);
 
     // Both replicas now hold the merged copy, and both detect the altered signed record.
