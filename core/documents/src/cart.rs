@@ -76,7 +76,7 @@ impl CartStatus {
     }
 }
 
-/// Who submitted the cart, when, and from which device.
+/// The record of a submission: the user, the time and the device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Submission {
     pub submitted_by: UserId,
@@ -106,7 +106,7 @@ pub struct CartView {
     pub lines: BTreeMap<ProductId, CartLine>,
 }
 
-/// What a document claims to be, from its root `schema` field.
+/// The kind a document declares in its root `schema` field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DocumentKind {
     Cart,
@@ -229,7 +229,7 @@ fn read_line(doc: &Automerge, lines_obj: &ObjId, product_id: ProductId) -> Resul
     })
 }
 
-/// Who made an edit and when; recorded on the line or submission it touches.
+/// The user, device and time of an edit, recorded on the line or submission it touches.
 #[derive(Clone, Debug)]
 pub struct EditContext {
     pub user_id: UserId,

@@ -499,7 +499,7 @@ pub fn sign_off(doc: &mut Automerge, signed_by: &UserId, at: &Timestamp) -> Resu
     Ok(sign_off)
 }
 
-/// The buyer accepts or disputes a signed acknowledgement, once, within the window.
+/// Records the buyer's acceptance or dispute of a signed acknowledgement, once, within the window.
 pub fn countersign(doc: &mut Automerge, countersign: &Countersign) -> Result<()> {
     let view = AcknowledgementView::read(doc)?;
     let Some(sign_off) = &view.sign_off else {
@@ -534,8 +534,8 @@ pub fn countersign(doc: &mut Automerge, countersign: &Countersign) -> Result<()>
     })
 }
 
-/// Checks a change to an acknowledgement that one replica holds as `before`: once signed,
-/// only a countersignature may be added. Returns the reason for a refusal.
+/// Checks a change to an acknowledgement whose stored copy is `before`: once signed, only a
+/// countersignature may be added. Returns the reason for a refusal.
 pub fn check_transition(before: &AcknowledgementView, after: &AcknowledgementView) -> Result<(), String> {
     if before.header != after.header {
         return Err(format!(

@@ -1,5 +1,5 @@
 //! Reading and writing typed fields of automerge documents, shared by every schema here.
-//! Each reader names the document kind, so an error says which document and which field
+//! Each reader names the document kind, so an error names the document and the field
 //! ("invalid cart document: missing field header.buyer_id").
 
 use automerge::transaction::{CommitOptions, Transaction};
@@ -27,7 +27,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The map at `parent[name]`; `path` names it in errors.
+    /// Returns the map at `parent[name]`, naming it `path` in errors.
     pub fn object(&self, parent: &ObjId, name: &str, path: &str) -> Result<ObjId> {
         self.optional_object(parent, name, path)?
             .ok_or_else(|| self.invalid(format!("missing field {path}")))
@@ -41,7 +41,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The list at `parent[name]`, if present.
+    /// Returns the list at `parent[name]`, if present.
     pub fn optional_list(&self, parent: &ObjId, name: &str, path: &str) -> Result<Option<ObjId>> {
         match self.doc.get(parent, name)? {
             Some((Value::Object(ObjType::List), id)) => Ok(Some(id)),
@@ -78,7 +78,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The text items of the list at `obj[name]`, empty when absent.
+    /// Returns the text items of the list at `obj[name]`, or none when it is absent.
     pub fn text_list(&self, obj: &ObjId, name: &str, path: &str) -> Result<Vec<String>> {
         let Some(list) = self.optional_list(obj, name, path)? else {
             return Ok(Vec::new());

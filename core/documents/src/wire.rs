@@ -2,7 +2,7 @@
 //!
 //! Every message is one CBOR map in one binary WebSocket frame, with a `type` field naming it.
 //! The connecting peer (a device) sends `join`; the server replies `peer`; after that either
-//! side sends `request` (begin syncing a document, and say `doc-unavailable` if you lack it),
+//! side sends `request` (begin syncing a document, answered by `doc-unavailable` if the other side lacks it),
 //! `sync` (an automerge sync message for a document), `doc-unavailable`, `ephemeral` and
 //! `leave`. `error` reports a protocol fault and precedes closing the connection.
 //!
@@ -84,7 +84,7 @@ pub enum Message {
 }
 
 impl Message {
-    /// The `type` field as it appears on the wire.
+    /// Returns the `type` field as it appears on the wire.
     pub fn message_type(&self) -> &str {
         match self {
             Message::Join { .. } => "join",
