@@ -1,0 +1,212 @@
+//! The fulfilment plan: per sales order, what ships from reserved stock now and what waits
+//! for production or purchase, with the date that supply is expected.
+//!
+//! Supply entries (the production schedule and purchase entries) are consumed per product
+//! in date order, earliest first, with the entry id breaking ties so the plan is the same on
+//! every run. Orders are served in the order the caller lists them, which is the caller's
+//! priority (usually oldest first). A waiting quantity that no supply entry covers is a
+//! shortfall: it has no expected date, and [`schedule_production_for_shortfall`] raises
+//! production schedule entries for it.
+
+use std::collections::BTreeMap;
+
+use dms_domain::{ProductId, Quantity};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::error::Result;
+use crate::ids::{SalesOrderId, SupplyEntryId, WarehouseId};
+use crate::sales_order::{SalesOrder, SalesOrderStatus};
+use crate::stock::StockBook;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplySource {
+    /// An entry of the production schedule.
+    Production,
+    /// A purchase entry (goods ordered from a supplier).
+    Purchase,
+}
+
+/// Goods expected to arrive: a production schedule entry or a purchase entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplyEntry {
+    pub id: SupplyEntryId,
+    pub source: SupplySource,
+    pub product_id: ProductId,
+    pub quantity: Quantity,
+    pub expected_on: Date,
+}
+
+/// Reserved stock of one line, ready to ship from `warehouse`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FromStock {
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub warehouse: WarehouseId,
+    pub quantity: Decimal,
+}
+
+/// Part of a line waiting for supply. `supply` is `None` for a shortfall, which no
+/// production or purchase covers yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingSupply {
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub quantity: Decimal,
+    pub supply: Option<(SupplySource, SupplyEntryId)>,
+    pub expected_on: Option<Date>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderFulfilment {
+    pub sales_order_id: SalesOrderId,
+    pub from_stock: Vec<FromStock>,
+    pub awaiting: Vec<AwaitingSupply>,
+}
+
+impl OrderFulfilment {
+    /// True when nothing waits for supply.
+    pub fn is_ready(&self) -> bool {
+        self.awaiting.is_empty()
+    }
+
+    /// Returns the day the last waiting quantity is expected, or `None` while any of it is a
+    /// shortfall. An order with nothing waiting also returns `None`, so check
+    /// [`Self::is_ready`] first.
+    pub fn expected_complete_on(&self) -> Option<Date> {
+        if self.awaiting.iter().any(|awaiting| awaiting.expected_on.is_none()) {
+            return None;
+        }
+        self.awaiting.iter().filter_map(|awaiting| awaiting.expected_on).max()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfilmentPlan {
+    pub orders: Vec<OrderFulfilment>,
+}
+
+impl FulfilmentPlan {
+    /// Total shortfall per product: waiting quantities that no supply entry covers.
+    pub fn shortfall(&self) -> BTreeMap<ProductId, Decimal> {
+        let mut shortfall: BTreeMap<ProductId, Decimal> = BTreeMap::new();
+        for awaiting in self.orders.iter().flat_map(|order| &order.awaiting) {
+            if awaiting.supply.is_none() {
+                *shortfall.entry(awaiting.product_id.clone()).or_default() += awaiting.quantity;
+            }
+        }
+        shortfall
+    }
+
+    pub fn order(&self, sales_order: SalesOrderId) -> Option<&OrderFulfilment> {
+        self.orders.iter().find(|order| order.sales_order_id == sales_order)
+    }
+}
+
+/// Plans `orders` (in priority order) against the reservations in `stock` and the `supply`
+/// entries. Rejected orders are left out.
+pub fn plan_fulfilment(stock: &StockBook, orders: &[SalesOrder], supply: &[SupplyEntry]) -> Result<FulfilmentPlan> {
+    let mut supply_left = supply_by_product(supply);
+    let mut plan = FulfilmentPlan::default();
+
+    for order in orders.iter().filter(|order| order.status != SalesOrderStatus::Rejected) {
+        let from_stock = stock
+            .reservations_of(order.id)
+            .map(|reservation| FromStock {
+                line_no: reservation.line_no,
+                product_id: reservation.product_id.clone(),
+                warehouse: reservation.warehouse.clone(),
+                quantity: reservation.quantity,
+            })
+            .collect();
+
+        let mut awaiting = Vec::new();
+        for line in &order.lines {
+            let mut missing = stock.unreserved_for_line(order, line.line_no)?;
+            let entries = supply_left.get_mut(&line.product_id);
+            for entry in entries.into_iter().flatten() {
+                if missing.is_zero() {
+                    break;
+                }
+                let covered = missing.min(entry.left);
+                if covered.is_zero() {
+                    continue;
+                }
+                entry.left -= covered;
+                missing -= covered;
+                awaiting.push(AwaitingSupply {
+                    line_no: line.line_no,
+                    product_id: line.product_id.clone(),
+                    quantity: covered,
+                    supply: Some((entry.source, entry.id)),
+                    expected_on: Some(entry.expected_on),
+                });
+            }
+            if !missing.is_zero() {
+                awaiting.push(AwaitingSupply {
+                    line_no: line.line_no,
+                    product_id: line.product_id.clone(),
+                    quantity: missing,
+                    supply: None,
+                    expected_on: None,
+                });
+            }
+        }
+
+        plan.orders.push(OrderFulfilment {
+            sales_order_id: order.id,
+            from_stock,
+            awaiting,
+        });
+    }
+    Ok(plan)
+}
+
+/// Raises one production schedule entry per product for the plan's shortfall, expected on
+/// `expected_on`, with ids from `new_id`. Products are taken in id order.
+pub fn schedule_production_for_shortfall(
+    plan: &FulfilmentPlan,
+    expected_on: Date,
+    mut new_id: impl FnMut() -> SupplyEntryId,
+) -> Result<Vec<SupplyEntry>> {
+    plan.shortfall()
+        .into_iter()
+        .map(|(product_id, quantity)| {
+            Ok(SupplyEntry {
+                id: new_id(),
+                source: SupplySource::Production,
+                product_id,
+                quantity: Quantity::new(quantity)?,
+                expected_on,
+            })
+        })
+        .collect()
+}
+
+struct SupplyLeft {
+    id: SupplyEntryId,
+    source: SupplySource,
+    expected_on: Date,
+    left: Decimal,
+}
+
+fn supply_by_product(supply: &[SupplyEntry]) -> BTreeMap<ProductId, Vec<SupplyLeft>> {
+    let mut by_product: BTreeMap<ProductId, Vec<SupplyLeft>> = BTreeMap::new();
+    for entry in supply {
+        by_product
+            .entry(entry.product_id.clone())
+            .or_default()
+            .push(SupplyLeft {
+                id: entry.id,
+                source: entry.source,
+                expected_on: entry.expected_on,
+                left: entry.quantity.value(),
+            });
+    }
+    for entries in by_product.values_mut() {
+        entries.sort_by_key(|entry| (entry.expected_on, entry.id));
+    }
+    by_product
+}
