@@ -6,8 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use dms_domain::{PartyId, TenantId, UserId};
+use dms_pricing::gst::{PlaceOfSupplyBasis, StateCode};
 use dms_server::access::Module;
 use dms_server::demo::{self, DemoOptions};
+use dms_server::pricing::PricingSettings;
+use dms_server::pricing::admin::{self as pricing_admin, CatalogImportOptions};
+use dms_server::pricing::hsn_map::HsnMap;
 use dms_server::{AppState, admin};
 use tracing_subscriber::EnvFilter;
 
@@ -45,7 +49,8 @@ enum Command {
         /// Print one JSON object instead of the readable summary.
         #[arg(long)]
         json: bool,
-        /// Seed for the simulated edits, so a run can be repeated.
+        /// Seed for the simulated edits. The same seed makes the same edits; which concurrent
+        /// edit wins depends on each phone's random actor id.
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
@@ -116,7 +121,38 @@ enum AdminCommand {
         data_dir: PathBuf,
         #[arg(long)]
         tenant: String,
+        /// Category → HSN mapping CSV (Category, SubCategory, HSN, GSTRate) that gives products
+        /// an HSN code and GST rate. Rows with their own HSN and GSTRate cells keep them.
+        #[arg(long)]
+        hsn_map: Option<PathBuf>,
+        /// Whether selling prices include GST, for rows without a PriceIncludesGST cell.
+        #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+        prices_include_gst: bool,
         file: PathBuf,
+    },
+    /// Write a tenant's catalog as CSV with its HSN, GSTRate and PriceIncludesGST columns.
+    ExportCatalog {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        tenant: String,
+        /// File to write; standard output when absent.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Set a tenant's GST settings for pricing.
+    SetPricing {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        tenant: String,
+        /// Two-digit GST state code where the tenant is registered, such as 27; when absent,
+        /// the state of the tenant's GSTIN is used.
+        #[arg(long)]
+        supplier_state: Option<String>,
+        /// Which address decides the place of supply: bill_to or ship_to.
+        #[arg(long, default_value = "bill_to")]
+        place_of_supply_basis: String,
     },
 }
 
@@ -184,7 +220,8 @@ fn run(command: Command) -> anyhow::Result<()> {
 
 /// Prices the draft order in `file` and prints the explanation, or the priced order as JSON.
 fn run_price(file: &std::path::Path, json: bool) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(file).map_err(|error| anyhow::anyhow!("cannot read {}: {error}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).map_err(|error| anyhow::anyhow!("cannot read {}: {error}", file.display()))?;
     let input: dms_pricing::SimulationInput = serde_json::from_str(&text)
         .map_err(|error| anyhow::anyhow!("{} is not a valid simulation bundle: {error}", file.display()))?;
     let simulation = dms_pricing::simulate(&input)?;
@@ -196,6 +233,35 @@ fn run_price(file: &std::path::Path, json: bool) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Prints a catalog import's outcome: rejected rows on standard error, then a summary.
+fn print_import(outcome: &pricing_admin::CatalogImport) {
+    for rejected in &outcome.rejected {
+        eprintln!("line {}: {}", rejected.line, rejected.reason);
+    }
+    println!(
+        "imported {} products, rejected {} rows, catalog version {}",
+        outcome.imported,
+        outcome.rejected.len(),
+        outcome.version
+    );
+    if outcome.priced > 0 || !outcome.unmatched.is_empty() {
+        let first: Vec<&str> = outcome.unmatched.iter().take(10).map(|id| id.as_str()).collect();
+        println!(
+            "pricing data: {} products got an HSN code and GST rate, {} matched no HSN map row{}",
+            outcome.priced,
+            outcome.unmatched.len(),
+            if first.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (first: {}); they are priced at selling price without GST",
+                    first.join(", ")
+                )
+            }
+        );
+    }
 }
 
 /// Reads a password from the first line of a file, or of stdin for `-` or no file. Never
@@ -266,20 +332,61 @@ fn run_admin(command: AdminCommand) -> anyhow::Result<()> {
                 admin_login.trim().to_ascii_lowercase()
             );
         }
-        AdminCommand::ImportCatalog { data_dir, tenant, file } => {
+        AdminCommand::ImportCatalog {
+            data_dir,
+            tenant,
+            hsn_map,
+            prices_include_gst,
+            file,
+        } => {
+            let hsn_map = hsn_map
+                .map(|path| {
+                    let reader = std::fs::File::open(&path)
+                        .map_err(|error| anyhow::anyhow!("cannot open {}: {error}", path.display()))?;
+                    Ok::<_, anyhow::Error>(HsnMap::read(reader)?)
+                })
+                .transpose()?;
             let state = AppState::open(data_dir)?;
             let reader = std::fs::File::open(&file)
                 .map_err(|error| anyhow::anyhow!("cannot open {}: {error}", file.display()))?;
-            let outcome = admin::import_catalog(&state, &TenantId::new(tenant)?, reader)?;
-            for rejected in &outcome.rejected {
-                eprintln!("line {}: {}", rejected.line, rejected.reason);
+            let options = CatalogImportOptions {
+                hsn_map,
+                prices_include_gst,
+            };
+            let outcome = pricing_admin::import_catalog(&state, &TenantId::new(tenant)?, reader, &options)?;
+            print_import(&outcome);
+        }
+        AdminCommand::ExportCatalog {
+            data_dir,
+            tenant,
+            output,
+        } => {
+            let state = AppState::open(data_dir)?;
+            let csv = pricing_admin::export_catalog(&state, &TenantId::new(tenant)?)?;
+            match output {
+                Some(path) => std::fs::write(&path, csv)
+                    .map_err(|error| anyhow::anyhow!("cannot write {}: {error}", path.display()))?,
+                None => print!("{csv}"),
             }
-            println!(
-                "imported {} products, rejected {} rows, catalog version {}",
-                outcome.imported,
-                outcome.rejected.len(),
-                outcome.version
-            );
+        }
+        AdminCommand::SetPricing {
+            data_dir,
+            tenant,
+            supplier_state,
+            place_of_supply_basis,
+        } => {
+            let place_of_supply_basis = match place_of_supply_basis.as_str() {
+                "bill_to" => PlaceOfSupplyBasis::BillTo,
+                "ship_to" => PlaceOfSupplyBasis::ShipTo,
+                other => anyhow::bail!("--place-of-supply-basis must be bill_to or ship_to, not {other:?}"),
+            };
+            let settings = PricingSettings {
+                supplier_state: supplier_state.map(StateCode::new).transpose()?,
+                place_of_supply_basis,
+            };
+            let state = AppState::open(data_dir)?;
+            pricing_admin::set_settings(&state, &TenantId::new(tenant.clone())?, &settings)?;
+            println!("set pricing settings of tenant {tenant}");
         }
     }
     Ok(())
