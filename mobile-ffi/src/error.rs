@@ -56,7 +56,7 @@ impl From<DeviceError> for DeviceClientError {
             DeviceError::InvalidInput(_) => Self::InvalidInput { message },
             DeviceError::CartNotFound(_) | DeviceError::UnknownProduct(_) => Self::NotFound { message },
             DeviceError::Network(_) | DeviceError::SyncTimedOut { .. } => Self::Network { message },
-            DeviceError::Refused(_) => Self::Refused { message },
+            DeviceError::Refused(_) | DeviceError::Unauthorized(_) => Self::Refused { message },
             DeviceError::Domain(error) => error.into(),
             DeviceError::Document(error) => error.into(),
             DeviceError::Store(_) | DeviceError::Corrupt(_) | DeviceError::StoreUnavailable { .. } => storage(message),

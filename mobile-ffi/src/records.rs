@@ -20,6 +20,10 @@ pub struct DeviceSettings {
     /// Base URL of the server, such as `https://sync.example.in`.
     pub server_url: String,
     pub access_token: String,
+    /// The login's refresh token: the device uses it once to replace a rejected access
+    /// token, and keeps the new pair in its store.
+    #[uniffi(default = None)]
+    pub refresh_token: Option<String>,
     pub tenant_id: String,
     pub user_id: String,
     /// The party a partner user buys for. `None` for the seller's staff, who name the buyer
@@ -129,6 +133,7 @@ impl DeviceSettings {
         Ok(DeviceConfig {
             server_url: self.server_url,
             access_token: self.access_token,
+            refresh_token: self.refresh_token,
             identity,
         })
     }
@@ -241,6 +246,7 @@ mod tests {
         let settings = DeviceSettings {
             server_url: "http://127.0.0.1:1".to_owned(),
             access_token: "token".to_owned(),
+            refresh_token: None,
             tenant_id: "../etc".to_owned(),
             user_id: "user-1".to_owned(),
             party_id: None,

@@ -5,7 +5,6 @@
 
 use std::io::Read;
 
-use dms_domain::catalog::{RejectedRow, import_csv};
 use dms_domain::{PartyId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -126,7 +125,10 @@ pub fn onboard_distributor(
         &request.registration,
     )?;
     let distributor = organisation.org_id.clone();
-    let other_company = state.registry.company_of(&distributor)?.filter(|other| other != company);
+    let other_company = state
+        .registry
+        .company_of(&distributor)?
+        .filter(|other| other != company);
     if let Some(other) = other_company {
         tracing::warn!(org_id = %distributor, company_id = %other, "distributor is linked to another company");
         return Err(ServerError::Conflict(format!(
@@ -348,27 +350,13 @@ pub fn issue_token(
     state.registry.issue_scoped_token(&user, tenant, 30 * 24 * 60 * 60)
 }
 
-/// What a catalog import did.
-pub struct CatalogImport {
-    pub imported: usize,
-    pub rejected: Vec<RejectedRow>,
-    pub version: i64,
-}
+pub use crate::pricing::admin::CatalogImport;
 
 /// Imports a catalog CSV into a tenant. Good rows are stored even when others are rejected.
+/// Pricing data comes only from the file's own `HSN` and `GSTRate` columns, if it has them;
+/// see [`crate::pricing::admin::import_catalog`] for the HSN map.
 pub fn import_catalog(state: &AppState, tenant_id: &TenantId, reader: impl Read) -> Result<CatalogImport> {
-    let report = import_csv(reader);
-    let tenant = state.hub.tenant(tenant_id)?;
-    let version = tenant.lock().store_mut().upsert_products(&report.products)?;
-    tracing::info!(
-        tenant_id = %tenant_id, imported = report.products.len(), rejected = report.rejected.len(),
-        "imported catalog"
-    );
-    Ok(CatalogImport {
-        imported: report.products.len(),
-        rejected: report.rejected,
-        version,
-    })
+    crate::pricing::admin::import_catalog(state, tenant_id, reader, &Default::default())
 }
 
 /// A licence period: the given dates, or today and one year on.

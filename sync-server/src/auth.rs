@@ -10,7 +10,7 @@
 //! Then the registry builds the context from the user's grants and links, or answers
 //! `org_not_found`; a handler never opens a database this step did not allow.
 
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::{FromRequestParts, Query, RawPathParams};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use dms_domain::TenantId;
@@ -101,12 +101,38 @@ fn bearer_token(parts: &Parts) -> Option<String> {
     query_value(parts, "access_token")
 }
 
+/// The first value of query parameter `name`, percent-decoded (and `+` read as a space, as
+/// in form encoding). An empty value counts as absent; an undecodable query as no query.
 fn query_value(parts: &Parts, name: &str) -> Option<String> {
-    let query = parts.uri.query()?;
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
+    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri).ok()?;
+    pairs
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
         .filter(|value| !value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+
+    use super::*;
+
+    fn request_parts(uri: &str) -> Parts {
+        Request::builder().uri(uri).body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn access_token_in_query_is_percent_decoded() {
+        let parts = request_parts("/sync?org=acme&access_token=ab%2Bcd%3D%3D");
+        assert_eq!(bearer_token(&parts).as_deref(), Some("ab+cd=="));
+    }
+
+    #[test]
+    fn query_value_takes_first_and_ignores_empty() {
+        let empty_first = request_parts("/x?org=&org=second&org=third");
+        assert_eq!(query_value(&empty_first, "org"), None);
+        let two = request_parts("/x?org=first&org=second");
+        assert_eq!(query_value(&two, "org").as_deref(), Some("first"));
+    }
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod password;
+pub mod pricing;
 pub mod registry;
 pub mod rest;
 pub mod routes;

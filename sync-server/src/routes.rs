@@ -3,10 +3,10 @@
 //! document cannot miss or invent an endpoint.
 
 use axum::Router;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 
 use crate::app::AppState;
-use crate::rest::{admin, login, tenant_data};
+use crate::rest::{admin, login, pricing, tenant_data};
 use crate::sync;
 
 /// One route: method, path in axum's `{param}` syntax (the same as OpenAPI's), and handler.
@@ -41,6 +41,10 @@ enum Endpoint {
     OnboardDistributor,
     OnboardPartner,
     ImportPartners,
+    CatalogCsv,
+    Schemes,
+    ReplaceSchemes,
+    PriceSimulation,
 }
 
 const fn route(method: &'static str, path: &'static str, endpoint: Endpoint) -> Route {
@@ -76,6 +80,14 @@ pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/orgs/{org}/distributors", Endpoint::OnboardDistributor),
     route("post", "/api/v1/orgs/{org}/partners", Endpoint::OnboardPartner),
     route("post", "/api/v1/orgs/{org}/partners/import", Endpoint::ImportPartners),
+    route("get", "/api/v1/orgs/{org}/catalog.csv", Endpoint::CatalogCsv),
+    route("get", "/api/v1/orgs/{org}/schemes", Endpoint::Schemes),
+    route("put", "/api/v1/orgs/{org}/schemes", Endpoint::ReplaceSchemes),
+    route(
+        "post",
+        "/api/v1/orgs/{org}/price-simulations",
+        Endpoint::PriceSimulation,
+    ),
 ];
 
 /// The OpenAPI 3.1 document served at `/api/v1/openapi.json`.
@@ -105,6 +117,10 @@ fn handler(endpoint: Endpoint) -> MethodRouter<AppState> {
         Endpoint::OnboardDistributor => post(admin::onboard_distributor),
         Endpoint::OnboardPartner => post(admin::onboard_partner),
         Endpoint::ImportPartners => post(admin::import_partners),
+        Endpoint::CatalogCsv => get(pricing::catalog_csv),
+        Endpoint::Schemes => get(pricing::schemes),
+        Endpoint::ReplaceSchemes => put(pricing::replace_schemes),
+        Endpoint::PriceSimulation => post(pricing::simulate),
     }
 }
 

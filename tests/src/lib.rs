@@ -108,6 +108,7 @@ pub fn open_device(folder: &Path, name: &str, url: &str, principal: &Principal, 
         DeviceConfig {
             server_url: url.to_owned(),
             access_token: token.to_owned(),
+            refresh_token: None,
             identity: DeviceIdentity {
                 tenant_id: principal.tenant_id.clone(),
                 user_id: principal.user_id.clone(),

@@ -5,14 +5,17 @@
 
 use std::time::{Duration, Instant};
 
+use automerge::Automerge;
+use dms_device::{Device, DeviceConfig, DeviceError, DeviceIdentity};
 use dms_documents::DocumentId;
+use dms_documents::cart::{self, CartHeader};
 use dms_documents::wire::Message;
-use dms_domain::{ProductId, Quantity, TenantId};
+use dms_domain::{CartId, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
 use dms_server::access::Module;
 use dms_server::admin;
 use dms_server::registry::LicenceStatus;
 use dms_tests::TestServer;
-use dms_tests::raw_peer::RawPeer;
+use dms_tests::raw_peer::{PushOutcome, RawPeer};
 use serde_json::{Value, json};
 
 const COMPANY: &str = "acme-foods";
@@ -356,4 +359,211 @@ async fn openapi_document_is_served() {
     assert_eq!(status, 200);
     assert_eq!(document["openapi"], "3.1.0");
     assert!(document["paths"]["/api/v1/auth/login"]["post"].is_object());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cart_for_buyer_never_onboarded_is_refused() {
+    let server = TestServer::start().await;
+    let tenant = server.tenant_with_catalog("acme-dist");
+    let (salesperson, token) = server.staff_token(&tenant, "ravi");
+    // Onboarding a partner links it to the distributor.
+    server.partner_token(&tenant, "asha", "kirana-12");
+    let mut peer = RawPeer::joined(&server.sync_url(), &token).await;
+
+    let new_cart = |buyer: &str| {
+        let cart_id = CartId::generate();
+        let header = CartHeader {
+            cart_id,
+            tenant_id: tenant.clone(),
+            buyer_id: PartyId::new(buyer).unwrap(),
+            created_by: salesperson.user_id.clone(),
+            created_at: Timestamp::now(),
+        };
+        let mut doc = Automerge::new();
+        cart::create_cart(&mut doc, &header).unwrap();
+        (DocumentId::for_cart(cart_id), doc)
+    };
+
+    let (ghost_id, mut ghost) = new_cart("ghost-shop");
+    match peer.push(ghost_id, &mut ghost).await {
+        PushOutcome::Refused(message) => assert!(
+            message.contains("buyer ghost-shop is not a partner of distributor acme-dist"),
+            "{message}"
+        ),
+        PushOutcome::Accepted => panic!("a cart for a buyer that was never onboarded was accepted"),
+    }
+    let handle = server.state.hub.tenant(&tenant).unwrap();
+    assert!(handle.lock().store().document_record(&ghost_id).unwrap().is_none());
+
+    let mut peer = RawPeer::joined(&server.sync_url(), &token).await;
+    let (linked_id, mut linked) = new_cart("kirana-12");
+    assert_eq!(peer.push(linked_id, &mut linked).await, PushOutcome::Accepted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_revokes_colleague_device_and_its_session_closes() {
+    let server = TestServer::start().await;
+    company(&server);
+    let admin_token = token(&server, "acme-admin", COMPANY_ADMIN_PASSWORD).await;
+    let body = json!({"login": "acme-rep", "role": "company_sales_rep", "password": "sales rep password"});
+    let (status, created) = call(
+        &server,
+        "POST",
+        &format!("/api/v1/orgs/{COMPANY}/users"),
+        Some(&admin_token),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, rep) = login(&server, "acme-rep", "sales rep password").await;
+    assert_eq!(status, 200);
+    let rep_token = rep["access_token"].as_str().unwrap();
+    let rep_device = rep["device_id"].as_str().unwrap();
+    let mut rep_peer = RawPeer::joined(&server.sync_url(), rep_token).await;
+
+    // The rep may neither list nor revoke the admin's devices: they read as not found.
+    let (status, _) = call(&server, "GET", "/api/v1/devices?user=acme-admin", Some(rep_token), None).await;
+    assert_eq!(status, 404);
+    let (_, admin_devices) = call(&server, "GET", "/api/v1/devices", Some(&admin_token), None).await;
+    let admin_device = admin_devices[0]["device_id"].as_str().unwrap();
+    let (status, problem) = call(
+        &server,
+        "POST",
+        &format!("/api/v1/devices/{admin_device}/revoke"),
+        Some(rep_token),
+        None,
+    )
+    .await;
+    assert_eq!((status, problem["code"].clone()), (404, json!("not_found")));
+
+    // The admin lists the rep's devices and revokes the rep's phone.
+    let (status, listed) = call(
+        &server,
+        "GET",
+        "/api/v1/devices?user=acme-rep",
+        Some(&admin_token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(listed[0]["device_id"], rep_device);
+    let (status, _) = call(
+        &server,
+        "POST",
+        &format!("/api/v1/devices/{rep_device}/revoke"),
+        Some(&admin_token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    match rep_peer.receive().await {
+        Some(Message::Error { message }) => assert!(message.contains("access revoked"), "{message}"),
+        other => panic!("expected an error message, got {other:?}"),
+    }
+    assert!(rep_peer.closed().await);
+    let (status, _) = call(&server, "GET", "/api/v1/me", Some(rep_token), None).await;
+    assert_eq!(status, 401);
+    let (status, _) = call(&server, "GET", "/api/v1/me", Some(&admin_token), None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_token_in_query_is_percent_decoded() {
+    let server = TestServer::start().await;
+    company(&server);
+    let access_token = token(&server, "acme-admin", COMPANY_ADMIN_PASSWORD).await;
+    // Every byte escaped: only a server that decodes the query recognises the token.
+    let encoded: String = access_token.bytes().map(|byte| format!("%{byte:02X}")).collect();
+
+    let url = format!("{}?access_token={encoded}", server.sync_url());
+    assert!(RawPeer::connect(&url, None).await.is_ok());
+    let wrong = format!("{}?access_token=%00{encoded}", server.sync_url());
+    assert_eq!(RawPeer::connect(&wrong, None).await.err(), Some(401));
+}
+
+/// A partner with a password login in a fresh distributor; returns its login response.
+async fn partner_login(server: &TestServer) -> (TenantId, Value) {
+    let tenant = server.tenant_with_catalog("acme-dist");
+    let onboarding = admin::PartnerOnboarding {
+        party_id: "kirana-12".to_owned(),
+        legal_name: "Kirana Twelve".to_owned(),
+        registration: None,
+        login: "asha".to_owned(),
+        password: Some("partner password".to_owned()),
+    };
+    admin::onboard_partner(&server.state, &tenant, &onboarding).unwrap();
+    let (status, logged_in) = login(server, "asha", "partner password").await;
+    assert_eq!(status, 200, "{logged_in}");
+    (tenant, logged_in)
+}
+
+fn partner_device(server: &TestServer, tenant: &TenantId, access_token: &str, refresh_token: Option<&str>) -> Device {
+    Device::open(
+        &server.folder.path().join("devices").join("phone-a.sqlite"),
+        DeviceConfig {
+            server_url: server.url.clone(),
+            access_token: access_token.to_owned(),
+            refresh_token: refresh_token.map(str::to_owned),
+            identity: DeviceIdentity {
+                tenant_id: tenant.clone(),
+                user_id: UserId::new("asha").unwrap(),
+                party_id: Some(PartyId::new("kirana-12").unwrap()),
+                device_id: "phone-a".to_owned(),
+            },
+        },
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_refreshes_rejected_token_and_keeps_new_pair() {
+    let server = TestServer::start().await;
+    let (tenant, logged_in) = partner_login(&server).await;
+    let access_token = logged_in["access_token"].as_str().unwrap();
+    let refresh_token = logged_in["refresh_token"].as_str().unwrap();
+    // A logged-out token is rejected exactly like an expired one.
+    let (status, _) = call(&server, "POST", "/api/v1/auth/logout", Some(access_token), None).await;
+    assert_eq!(status, 204);
+
+    let phone = partner_device(&server, &tenant, access_token, Some(refresh_token));
+    phone.sync_now().await.unwrap();
+    let cart_id = phone.create_cart(None).unwrap();
+    phone
+        .set_line(
+            cart_id,
+            &ProductId::new("DM-001").unwrap(),
+            Quantity::new(2.into()).unwrap(),
+        )
+        .unwrap();
+    phone.sync_now().await.unwrap();
+    assert_eq!(phone.sync_status().unwrap().pending_documents, 0);
+    drop(phone);
+
+    // The login's refresh token was used up; the reopened device syncs with the stored pair.
+    let (status, _) = call(
+        &server,
+        "POST",
+        "/api/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": refresh_token})),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let reopened = partner_device(&server, &tenant, access_token, Some(refresh_token));
+    let report = reopened.sync_now().await.unwrap();
+    assert_eq!(report.documents_unavailable, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_without_refresh_token_reports_rejected_token() {
+    let server = TestServer::start().await;
+    let (tenant, logged_in) = partner_login(&server).await;
+    let access_token = logged_in["access_token"].as_str().unwrap();
+    let (status, _) = call(&server, "POST", "/api/v1/auth/logout", Some(access_token), None).await;
+    assert_eq!(status, 204);
+
+    let phone = partner_device(&server, &tenant, access_token, None);
+    let error = phone.sync_now().await.unwrap_err();
+    assert!(matches!(error, DeviceError::Unauthorized(_)), "{error}");
 }

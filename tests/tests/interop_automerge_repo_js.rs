@@ -78,8 +78,9 @@ async fn run_peer(script: &str, arguments: &[&str]) -> Value {
     );
 
     let line = stdout.lines().last().unwrap_or_default();
-    serde_json::from_str(line)
-        .unwrap_or_else(|error| panic!("node {script} printed no JSON result ({error}):\nstdout: {stdout}\nstderr: {stderr}"))
+    serde_json::from_str(line).unwrap_or_else(|error| {
+        panic!("node {script} printed no JSON result ({error}):\nstdout: {stdout}\nstderr: {stderr}")
+    })
 }
 
 /// Runs the command to completion, killing it after PEER_TIMEOUT.
@@ -103,7 +104,10 @@ fn run_with_deadline(mut command: Command, script: &str) -> Output {
             let _ = child.kill();
             let _ = child.wait();
             let stderr = String::from_utf8_lossy(&stderr.join().unwrap()).into_owned();
-            panic!("node {script} timed out after {} s; stderr: {stderr}", PEER_TIMEOUT.as_secs());
+            panic!(
+                "node {script} timed out after {} s; stderr: {stderr}",
+                PEER_TIMEOUT.as_secs()
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -146,8 +150,11 @@ fn lines_as_json(view: &CartView) -> Value {
 
 /// Reads a money or quantity field of a REST response, which the server writes as decimal text.
 fn decimal(value: &Value) -> Decimal {
-    let text = value.as_str().unwrap_or_else(|| panic!("expected decimal text, got {value}"));
-    text.parse().unwrap_or_else(|error| panic!("invalid decimal {text:?}: {error}"))
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("expected decimal text, got {value}"));
+    text.parse()
+        .unwrap_or_else(|error| panic!("invalid decimal {text:?}: {error}"))
 }
 
 fn heads_as_json(heads: &[ChangeHash]) -> Value {
@@ -158,8 +165,7 @@ fn heads_as_json(heads: &[ChangeHash]) -> Value {
 
 fn server_heads(server: &TestServer, tenant: &TenantId, document_id: &DocumentId) -> Vec<ChangeHash> {
     let tenant = server.state.hub.tenant(tenant).unwrap();
-    let heads = tenant.lock().document(document_id).unwrap().get_heads();
-    heads
+    tenant.lock().document(document_id).unwrap().get_heads()
 }
 
 async fn get_json(server: &TestServer, path: &str, token: &str) -> Value {
@@ -169,7 +175,11 @@ async fn get_json(server: &TestServer, path: &str, token: &str) -> Value {
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_success(), "GET {path} returned {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "GET {path} returned {}",
+        response.status()
+    );
     response.json().await.unwrap()
 }
 
@@ -216,7 +226,14 @@ async fn js_client_edits_rust_cart() {
 
     let result = run_peer(
         "find-and-edit.mjs",
-        &[&server.sync_url(), &js_token, &setup.document_id.to_string(), "DM-001", "12.5", "meena"],
+        &[
+            &server.sync_url(),
+            &js_token,
+            &setup.document_id.to_string(),
+            "DM-001",
+            "12.5",
+            "meena",
+        ],
     )
     .await;
 
@@ -240,7 +257,10 @@ async fn js_client_edits_rust_cart() {
     assert_eq!(edited.updated_by.as_str(), "meena");
     assert_eq!(edited.unit_price_seen, None);
     assert!(edited.conflicting_quantities.is_empty());
-    assert_eq!(view_after.lines[&product("DM-002")], view_before.lines[&product("DM-002")]);
+    assert_eq!(
+        view_after.lines[&product("DM-002")],
+        view_before.lines[&product("DM-002")]
+    );
     assert_eq!(view_after.lines.len(), 2);
     assert_eq!(phone.document_heads(&setup.document_id), heads_on_server);
 }
@@ -255,7 +275,17 @@ async fn js_submission_makes_one_order_request() {
 
     let result = run_peer(
         "create-cart.mjs",
-        &[&server.sync_url(), &js_token, "acme-dist", "kirana-12", "meena", "DM-001", "2.5", "DM-002", "2"],
+        &[
+            &server.sync_url(),
+            &js_token,
+            "acme-dist",
+            "kirana-12",
+            "meena",
+            "DM-001",
+            "2.5",
+            "DM-002",
+            "2",
+        ],
     )
     .await;
     assert_eq!(result["outcome"], "acknowledged");
@@ -294,11 +324,18 @@ async fn js_submission_makes_one_order_request() {
     assert_eq!(view.status, CartStatus::Submitted);
     let submission = view.submission.as_ref().unwrap();
     assert_eq!(submission.submitted_by.as_str(), "meena");
-    assert!(submission.device_id.starts_with("automerge-repo-js"), "{}", submission.device_id);
+    assert!(
+        submission.device_id.starts_with("automerge-repo-js"),
+        "{}",
+        submission.device_id
+    );
     assert_eq!(view.header.created_by.as_str(), "meena");
     assert_eq!(view.lines[&product("DM-001")].quantity.to_string(), "2.5");
     assert_eq!(view.lines[&product("DM-002")].quantity.to_string(), "2");
-    assert_eq!(phone.document_heads(&document_id), server_heads(&server, &tenant, &document_id));
+    assert_eq!(
+        phone.document_heads(&document_id),
+        server_heads(&server, &tenant, &document_id)
+    );
 
     // The device offering its copy back makes no second order request.
     phone.sync_now().await.unwrap();

@@ -32,12 +32,26 @@ pub struct DeviceIdentity {
     pub device_id: String,
 }
 
+/// Connection settings of a device, from its login response.
+///
+/// When the server rejects the access token, a sync round trades `refresh_token` for a new
+/// pair once, stores the pair in the device's store and retries. The stored pair is used
+/// instead of these tokens until the device is opened with another access token.
 #[derive(Clone, Debug)]
 pub struct DeviceConfig {
     /// Base URL of the server, such as `http://127.0.0.1:8080`.
     pub server_url: String,
     pub access_token: String,
+    /// The login's refresh token; without it an expired access token needs a new login.
+    pub refresh_token: Option<String>,
     pub identity: DeviceIdentity,
+}
+
+/// The tokens a device currently uses.
+#[derive(Clone)]
+pub(crate) struct Tokens {
+    pub(crate) access_token: String,
+    pub(crate) refresh_token: Option<String>,
 }
 
 /// A cart line priced from the device's catalog cache.
@@ -88,6 +102,8 @@ pub struct Device {
 
 pub(crate) struct Shared {
     pub(crate) config: DeviceConfig,
+    /// The configured tokens, or the pair that last replaced them.
+    pub(crate) tokens: Mutex<Tokens>,
     pub(crate) inner: Mutex<Inner>,
     /// Held for the whole of a sync round, so rounds on one device never overlap.
     pub(crate) sync_round: tokio::sync::Mutex<()>,
@@ -102,6 +118,16 @@ impl Device {
     /// Opens (or creates) the store at `path` and loads every document in it.
     pub fn open(path: &Path, config: DeviceConfig) -> Result<Device> {
         let store = DeviceStore::open(path)?;
+        let tokens = match store.saved_tokens(&config.access_token)? {
+            Some((access_token, refresh_token)) => Tokens {
+                access_token,
+                refresh_token: Some(refresh_token),
+            },
+            None => Tokens {
+                access_token: config.access_token.clone(),
+                refresh_token: config.refresh_token.clone(),
+            },
+        };
         let mut documents = HashMap::new();
         for document_id in store.document_ids()? {
             documents.insert(document_id, store.load_document(&document_id)?);
@@ -112,6 +138,7 @@ impl Device {
         Ok(Device {
             shared: Arc::new(Shared {
                 config,
+                tokens: Mutex::new(tokens),
                 inner: Mutex::new(Inner { store, documents }),
                 sync_round: tokio::sync::Mutex::new(()),
             }),
@@ -328,6 +355,17 @@ impl Device {
 }
 
 impl Shared {
+    pub(crate) fn tokens(&self) -> Tokens {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn set_tokens(&self, tokens: Tokens) {
+        *self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = tokens;
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         // The documents map only changes after a successful SQLite commit, so a panic while
         // the lock was held cannot have left it ahead of the disk.

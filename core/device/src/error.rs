@@ -16,6 +16,9 @@ pub enum DeviceError {
     #[error("the server refused the sync: {0}")]
     Refused(String),
 
+    #[error("the server did not accept the access token ({0}); log in again")]
+    Unauthorized(String),
+
     #[error("could not reach the server: {0}")]
     Network(String),
 

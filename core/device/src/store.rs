@@ -144,6 +144,36 @@ impl DeviceStore {
         Ok(())
     }
 
+    // ---- tokens ----
+
+    /// Stores a refreshed token pair together with `login_access_token`, the access token the
+    /// app's configuration holds, in one transaction. The pair replaces that login's tokens
+    /// until the app configures the device with another login.
+    pub fn save_tokens(&mut self, login_access_token: &str, access_token: &str, refresh_token: &str) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        for (key, value) in [
+            ("tokens_replace", login_access_token),
+            ("access_token", access_token),
+            ("refresh_token", refresh_token),
+        ] {
+            transaction.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// The refreshed access and refresh tokens that replace the login whose access token is
+    /// `login_access_token`, if this device refreshed them.
+    pub fn saved_tokens(&self, login_access_token: &str) -> Result<Option<(String, String)>> {
+        if self.meta("tokens_replace")?.as_deref() != Some(login_access_token) {
+            return Ok(None);
+        }
+        Ok(self.meta("access_token")?.zip(self.meta("refresh_token")?))
+    }
+
     // ---- catalog ----
 
     /// Replaces the whole catalog cache in one transaction, so a failed download never leaves

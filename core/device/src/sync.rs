@@ -28,7 +28,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::device::{Device, Shared};
+use crate::device::{Device, Shared, Tokens};
 use crate::error::{DeviceError, Result};
 
 /// Longest a sync round may take before it gives up; edits stay safe on the device.
@@ -62,7 +62,7 @@ struct DocumentSummary {
 pub(crate) async fn sync_now(device: &Device) -> Result<SyncReport> {
     // One round at a time per device: a second caller waits for the first round to end.
     let _round = device.shared.sync_round.lock().await;
-    let outcome = tokio::time::timeout(SYNC_TIMEOUT, run(device))
+    let outcome = tokio::time::timeout(SYNC_TIMEOUT, run_refreshing(device))
         .await
         .unwrap_or(Err(DeviceError::SyncTimedOut {
             seconds: SYNC_TIMEOUT.as_secs(),
@@ -90,18 +90,91 @@ pub(crate) async fn sync_now(device: &Device) -> Result<SyncReport> {
     outcome
 }
 
+/// Runs a round; when the server rejects the access token and the device holds a refresh
+/// token, refreshes once and runs the round again. A round only moves data the sync protocol
+/// would resend anyway, so running it twice is safe.
+async fn run_refreshing(device: &Device) -> Result<SyncReport> {
+    match run(device).await {
+        Err(DeviceError::Unauthorized(reason)) => {
+            let Some(refresh_token) = device.shared.tokens().refresh_token else {
+                return Err(DeviceError::Unauthorized(reason));
+            };
+            refresh(device, &refresh_token).await?;
+            run(device).await
+        }
+        outcome => outcome,
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenPair {
+    access_token: String,
+    refresh_token: String,
+}
+
+/// Trades `refresh_token` for a new pair, stores it, and makes it the device's tokens.
+async fn refresh(device: &Device, refresh_token: &str) -> Result<()> {
+    let config = device.config();
+    let base = config.server_url.trim_end_matches('/');
+    let url = format!("{base}/api/v1/auth/refresh");
+    let response = http_client()?
+        .post(&url)
+        .json(&serde_json::json!({ "refresh_token": refresh_token }))
+        .send()
+        .await
+        .map_err(|error| DeviceError::Network(error.to_string()))?;
+    let status = response.status();
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        tracing::warn!(device_id = %config.identity.device_id, "refresh token rejected; a new login is needed");
+        return Err(DeviceError::Unauthorized(format!("{url} answered {status}")));
+    }
+    if !status.is_success() {
+        let body = response.text().await.unwrap_or_default();
+        return Err(DeviceError::Refused(format!("{url} answered {status}: {body}")));
+    }
+    let pair: TokenPair = response
+        .json()
+        .await
+        .map_err(|error| DeviceError::Network(format!("invalid response from {url}: {error}")))?;
+
+    let shared = device.shared.clone();
+    let login_access_token = config.access_token.clone();
+    let saved = TokenPair {
+        access_token: pair.access_token.clone(),
+        refresh_token: pair.refresh_token.clone(),
+    };
+    blocking(move || {
+        shared
+            .lock()
+            .store
+            .save_tokens(&login_access_token, &saved.access_token, &saved.refresh_token)
+    })
+    .await?;
+    device.shared.set_tokens(Tokens {
+        access_token: pair.access_token,
+        refresh_token: Some(pair.refresh_token),
+    });
+    tracing::info!(device_id = %config.identity.device_id, "refreshed access token");
+    Ok(())
+}
+
+fn http_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|error| DeviceError::Network(error.to_string()))
+}
+
 async fn run(device: &Device) -> Result<SyncReport> {
     let config = device.config().clone();
+    let access_token = device.shared.tokens().access_token;
     let base = config.server_url.trim_end_matches('/').to_owned();
     let mut report = SyncReport::default();
 
     // Catalog and document list over REST, in the organisation the device works for: a
     // partner buying from two distributors has one login and a device per distributor.
     let org = config.identity.tenant_id.as_str().to_owned();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|error| DeviceError::Network(error.to_string()))?;
+    let http = http_client()?;
     let shared = device.shared.clone();
     let local_version = blocking(move || shared.lock().store.catalog_version()).await?;
     let catalog: CatalogResponse = get_json(
@@ -110,7 +183,7 @@ async fn run(device: &Device) -> Result<SyncReport> {
             "{base}/api/v1/catalog?since_version={}&org={org}",
             local_version.unwrap_or(-1)
         ),
-        &config.access_token,
+        &access_token,
     )
     .await?;
     report.catalog_version = catalog.version;
@@ -119,19 +192,15 @@ async fn run(device: &Device) -> Result<SyncReport> {
         blocking(move || shared.lock().store.replace_catalog(catalog.version, &catalog.products)).await?;
         report.catalog_updated = true;
     }
-    let listed: Vec<DocumentSummary> = get_json(
-        &http,
-        &format!("{base}/api/v1/documents?org={org}"),
-        &config.access_token,
-    )
-    .await?;
+    let listed: Vec<DocumentSummary> =
+        get_json(&http, &format!("{base}/api/v1/documents?org={org}"), &access_token).await?;
 
     // WebSocket handshake.
     let ws_url = format!("{}/sync?org={org}", base.replacen("http", "ws", 1));
     let mut request = ws_url
         .into_client_request()
         .map_err(|error| DeviceError::Network(format!("invalid server URL {base}: {error}")))?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.access_token)).map_err(|_| {
+    let bearer = HeaderValue::from_str(&format!("Bearer {access_token}")).map_err(|_| {
         DeviceError::InvalidInput("access token contains characters not allowed in a header".to_owned())
     })?;
     request.headers_mut().insert("authorization", bearer);
@@ -140,7 +209,12 @@ async fn run(device: &Device) -> Result<SyncReport> {
         .max_frame_size(Some(MAX_MESSAGE_BYTES));
     let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(ws_config), true)
         .await
-        .map_err(|error| DeviceError::Network(error.to_string()))?;
+        .map_err(|error| match error {
+            tokio_tungstenite::tungstenite::Error::Http(response) if response.status() == 401 => {
+                DeviceError::Unauthorized(format!("the sync upgrade answered {}", response.status()))
+            }
+            error => DeviceError::Network(error.to_string()),
+        })?;
 
     let peer_id = format!("{}-{}", config.identity.device_id, ulid::Ulid::generate());
     let join = Message::Join {
@@ -344,6 +418,9 @@ async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &
         .await
         .map_err(|error| DeviceError::Network(error.to_string()))?;
     let status = response.status();
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        return Err(DeviceError::Unauthorized(format!("{url} answered {status}")));
+    }
     if !status.is_success() {
         let body = response.text().await.unwrap_or_default();
         return Err(DeviceError::Refused(format!("{url} answered {status}: {body}")));

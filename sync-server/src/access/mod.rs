@@ -130,6 +130,9 @@ pub struct Resource<'a> {
     pub buyer: Option<&'a PartyId>,
     /// The user a document or device belongs to.
     pub owner: Option<&'a UserId>,
+    /// Whether `owner` is a user of the organisation the context acts in and of no other:
+    /// every grant it has is there. Only the `org_users` scope reads it.
+    pub owner_in_org: bool,
 }
 
 /// The stored facts about a document that access decisions need.
@@ -258,6 +261,7 @@ impl<'a> Resource<'a> {
             kind,
             buyer: None,
             owner: None,
+            owner_in_org: false,
         }
     }
 
@@ -266,6 +270,7 @@ impl<'a> Resource<'a> {
             kind: Kind::Cart,
             buyer: Some(buyer),
             owner: None,
+            owner_in_org: false,
         }
     }
 
@@ -274,14 +279,18 @@ impl<'a> Resource<'a> {
             kind: Kind::OrderRequest,
             buyer: Some(buyer),
             owner: None,
+            owner_in_org: false,
         }
     }
 
-    pub fn device(owner: &'a UserId) -> Resource<'a> {
+    /// A device of `owner`. `owner_in_org` tells whether every grant of `owner` is in the
+    /// organisation the context acts in (see [`Scope::OrgUsers`]).
+    pub fn device(owner: &'a UserId, owner_in_org: bool) -> Resource<'a> {
         Resource {
             kind: Kind::Devices,
             buyer: None,
             owner: Some(owner),
+            owner_in_org,
         }
     }
 
@@ -292,6 +301,7 @@ impl<'a> Resource<'a> {
                 kind: Kind::Untyped,
                 buyer: None,
                 owner: Some(owner),
+                owner_in_org: false,
             },
         }
     }
@@ -328,6 +338,10 @@ pub fn authorize(context: &Principal, action: Action, resource: &Resource<'_>) -
             Some(owner) => owner == &context.user_id,
             None => resource.buyer.is_none(),
         },
+        Scope::OrgUsers => match resource.owner {
+            Some(owner) => owner == &context.user_id || resource.owner_in_org,
+            None => resource.buyer.is_none(),
+        },
     };
     if !in_scope {
         return Err(out_of_scope());
@@ -341,6 +355,17 @@ pub fn authorize(context: &Principal, action: Action, resource: &Resource<'_>) -
 /// Whether `context` may see (and so sync) a document.
 pub fn may_read(context: &Principal, document: &DocumentAccess) -> bool {
     authorize(context, Action::Read, &Resource::document(document)).is_ok()
+}
+
+/// Checks that `context` may create (`existing_owner` is `None`) or edit an untyped document.
+/// A new document belongs to its sender; an existing one to whoever first sent it.
+pub fn check_untyped_write(context: &Principal, existing_owner: Option<&UserId>) -> Result<(), Denied> {
+    let (action, owner) = match existing_owner {
+        None => (Action::Create, &context.user_id),
+        Some(owner) => (Action::Update, owner),
+    };
+    let access = DocumentAccess::Untyped { owner: owner.clone() };
+    authorize(context, action, &Resource::document(&access))
 }
 
 /// Checks a cart as it would be after applying `context`'s changes. `before` is the cart as

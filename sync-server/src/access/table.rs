@@ -14,6 +14,10 @@ pub enum Scope {
     OwnParty,
     /// Records that belong to the acting user (its devices, its untyped documents).
     OwnUser,
+    /// Records that belong to the acting user or to another user of the organisation the
+    /// context acts in whose every grant is in that organisation (its devices). A user who
+    /// also buys from or works for another organisation is out of this scope.
+    OrgUsers,
 }
 
 /// One allowed combination.
@@ -55,6 +59,14 @@ pub const TABLE: &[Rule] = &[
         Action::Read,
         Scope::Any,
         &[],
+    ),
+    rule(
+        Role::CompanyAdmin,
+        Standing::Member,
+        Kind::Catalog,
+        Action::Manage,
+        Scope::Any,
+        &[Module::Dms],
     ),
     rule(
         Role::CompanyAdmin,
@@ -117,7 +129,7 @@ pub const TABLE: &[Rule] = &[
         Standing::Member,
         Kind::Devices,
         Action::Read,
-        Scope::OwnUser,
+        Scope::OrgUsers,
         &[],
     ),
     rule(
@@ -125,7 +137,7 @@ pub const TABLE: &[Rule] = &[
         Standing::Member,
         Kind::Devices,
         Action::Manage,
-        Scope::OwnUser,
+        Scope::OrgUsers,
         &[],
     ),
     rule(
@@ -395,6 +407,14 @@ pub const TABLE: &[Rule] = &[
     rule(
         Role::DistributorAdmin,
         Standing::Member,
+        Kind::Catalog,
+        Action::Manage,
+        Scope::Any,
+        &[Module::Dms, Module::Prm],
+    ),
+    rule(
+        Role::DistributorAdmin,
+        Standing::Member,
         Kind::Cart,
         Action::Read,
         Scope::Any,
@@ -453,7 +473,7 @@ pub const TABLE: &[Rule] = &[
         Standing::Member,
         Kind::Devices,
         Action::Read,
-        Scope::OwnUser,
+        Scope::OrgUsers,
         &[],
     ),
     rule(
@@ -461,7 +481,7 @@ pub const TABLE: &[Rule] = &[
         Standing::Member,
         Kind::Devices,
         Action::Manage,
-        Scope::OwnUser,
+        Scope::OrgUsers,
         &[],
     ),
     rule(
@@ -858,6 +878,7 @@ pub fn doc_rows() -> Vec<[String; 6]> {
                 Scope::Any => "any",
                 Scope::OwnParty => "own_party",
                 Scope::OwnUser => "own_user",
+                Scope::OrgUsers => "org_users",
             };
             let modules = if rule.modules.is_empty() {
                 "-".to_owned()

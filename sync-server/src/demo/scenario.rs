@@ -123,6 +123,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
             DeviceConfig {
                 server_url: server_url.clone(),
                 access_token: token,
+                refresh_token: None,
                 identity: DeviceIdentity {
                     tenant_id: tenant_id.clone(),
                     user_id: user,

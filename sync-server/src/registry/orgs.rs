@@ -180,6 +180,29 @@ impl Registry {
         Ok(party_id.clone())
     }
 
+    /// The GSTIN or registration number of a buying party: a partner, or a distributor
+    /// buying from its company. `None` when the party is unknown or has none on record.
+    pub fn party_registration(&self, party_id: &PartyId) -> Result<Option<String>> {
+        let connection = self.connection();
+        let partner: Option<Option<String>> = connection
+            .query_row(
+                "SELECT registration FROM partners WHERE party_id = ?1",
+                [party_id.as_str()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(registration) = partner {
+            return Ok(registration);
+        }
+        Ok(connection
+            .query_row(
+                "SELECT registration FROM organisations WHERE org_id = ?1",
+                [party_id.as_str()],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
     /// Links a seller to a buyer; linking twice is a no-op.
     pub fn link(&self, seller: &TenantId, buyer_kind: &str, buyer_id: &str) -> Result<()> {
         self.connection().execute(

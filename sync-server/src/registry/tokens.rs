@@ -222,10 +222,15 @@ impl Registry {
         let Some((user_id, device_id)) = row else {
             return Err(ServerError::InvalidToken);
         };
-        self.connection().execute(
-            "UPDATE refresh_tokens SET revoked_at = ?2 WHERE token_sha256 = ?1",
+        // Only the caller whose update marks the token used gets a new pair, so one refresh
+        // token presented twice at once still yields one pair.
+        let used = self.connection().execute(
+            "UPDATE refresh_tokens SET revoked_at = ?2 WHERE token_sha256 = ?1 AND revoked_at IS NULL",
             params![digest, Timestamp::now().to_string()],
         )?;
+        if used == 0 {
+            return Err(ServerError::InvalidToken);
+        }
         self.issue_token_pair(&UserId::new(user_id)?, &device_id)
     }
 

@@ -4,9 +4,9 @@
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
-use dms_domain::UserId;
+use dms_domain::{TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
 use super::blocking;
@@ -16,7 +16,7 @@ use crate::auth::{Acting, Authenticated};
 use crate::error::{Result, ServerError};
 use crate::password;
 use crate::registry::tokens::DeviceRecord;
-use crate::registry::{Grant, TokenPair};
+use crate::registry::{Grant, Registry, TokenPair};
 
 #[derive(Deserialize)]
 pub struct LoginRequest {
@@ -143,35 +143,83 @@ pub async fn me(
     }))
 }
 
+/// Query of `GET /devices`.
+#[derive(Deserialize)]
+pub struct DevicesQuery {
+    /// Whose devices to list; the caller's own when absent.
+    pub user: Option<String>,
+}
+
+/// Lists the caller's devices, or with `?user=` another user's devices where the caller's
+/// role may manage them (an admin over users of its own organisation). A user out of reach
+/// gets 404 `not_found`.
 pub async fn devices(
     State(state): State<AppState>,
     Acting { context, session }: Acting,
+    Query(query): Query<DevicesQuery>,
 ) -> Result<Json<Vec<DeviceRecord>>> {
-    authorize(&context, Action::Read, &Resource::device(&session.user_id))?;
+    let owner = match query.user {
+        None => session.user_id.clone(),
+        Some(user) => UserId::new(user.clone()).map_err(|_| ServerError::NotFound(format!("user {user}")))?,
+    };
     let registry = state.registry.clone();
-    let devices = blocking(move || registry.devices_of(&session.user_id)).await?;
+    let org = context.tenant_id.clone();
+    let lookup = owner.clone();
+    let owner_in_org = blocking(move || only_in_org(&registry, &lookup, &org)).await?;
+    let allowed = authorize(&context, Action::Read, &Resource::device(&owner, owner_in_org));
+    if owner != session.user_id && allowed.is_err() {
+        return Err(ServerError::NotFound(format!("user {owner}")));
+    }
+    allowed?;
+    let registry = state.registry.clone();
+    let devices = blocking(move || registry.devices_of(&owner)).await?;
     Ok(Json(devices))
 }
 
-/// Revokes one of the caller's devices: its tokens stop working and its live sync sessions
-/// close at once.
+/// Revokes a device: its tokens stop working and its live sync sessions close at once. A
+/// user may revoke its own devices; an admin also those of users of its own organisation.
+/// A device out of reach gets 404 `not_found`.
 pub async fn revoke_device(
     State(state): State<AppState>,
     Acting { context, .. }: Acting,
     Path(device_id): Path<String>,
 ) -> Result<StatusCode> {
+    let not_found = || ServerError::NotFound(format!("device {device_id}"));
     let registry = state.registry.clone();
     let lookup = device_id.clone();
-    let device = blocking(move || registry.device(&lookup)).await?;
-    let Some(device) = device else {
-        return Err(ServerError::NotFound(format!("device {device_id}")));
+    let org = context.tenant_id.clone();
+    let found = blocking(move || {
+        let Some(device) = registry.device(&lookup)? else {
+            return Ok(None);
+        };
+        let owner_in_org = only_in_org(&registry, &device.user_id, &org)?;
+        Ok(Some((device, owner_in_org)))
+    })
+    .await?;
+    let Some((device, owner_in_org)) = found else {
+        return Err(not_found());
     };
-    authorize(&context, Action::Manage, &Resource::device(&device.user_id))
-        .map_err(|_| ServerError::NotFound(format!("device {device_id}")))?;
+
+    authorize(
+        &context,
+        Action::Manage,
+        &Resource::device(&device.user_id, owner_in_org),
+    )
+    .map_err(|_| not_found())?;
     let registry = state.registry.clone();
     let revoked = device_id.clone();
     blocking(move || registry.revoke_device(&revoked)).await?;
+
     let closed = state.live.revoke_device(&device_id);
-    tracing::info!(device_id = %device_id, closed_sessions = closed, "revoked device");
+    tracing::info!(
+        device_id = %device_id, owner = %device.user_id, revoked_by = %context.user_id, closed_sessions = closed,
+        "revoked device"
+    );
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether `user` has at least one grant and every grant it has is in `org`.
+fn only_in_org(registry: &Registry, user: &UserId, org: &TenantId) -> Result<bool> {
+    let grants = registry.grants(user)?;
+    Ok(!grants.is_empty() && grants.iter().all(|grant| &grant.org_id == org))
 }

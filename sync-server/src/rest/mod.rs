@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod login;
+pub mod pricing;
 pub mod tenant_data;
 
 use crate::error::{Result, ServerError};

@@ -66,7 +66,7 @@ impl TenantHub {
         tracing::info!(tenant_id = %tenant_id, path = %path.display(), "opened tenant database");
         let tenant = Arc::new(Tenant {
             id: tenant_id.clone(),
-            state: Mutex::new(TenantState::new(tenant_id.clone(), store)),
+            state: Mutex::new(TenantState::new(tenant_id.clone(), store, self.registry.clone())),
         });
         tenants.insert(tenant_id.clone(), tenant.clone());
         Ok(tenant)

@@ -83,4 +83,138 @@ pub const MIGRATIONS: &[&str] = &[
         received_at  TEXT NOT NULL
     );
     "#,
+    // 2: pricing. Per-product pricing data on the catalog, the tenant's scheme book and GST
+    // settings, and the authoritative priced result on each order request.
+    r#"
+    -- A product has pricing data when both `hsn` and `gst_rate` are set; without them an
+    -- order is priced at selling price times quantity and says so.
+    ALTER TABLE catalog_products ADD COLUMN hsn TEXT;                -- 2 to 8 digits
+    ALTER TABLE catalog_products ADD COLUMN gst_rate TEXT;           -- percent, decimal text
+    ALTER TABLE catalog_products ADD COLUMN base_unit TEXT NOT NULL DEFAULT 'pack';
+    ALTER TABLE catalog_products ADD COLUMN unit_conversions TEXT NOT NULL DEFAULT '[]'; -- JSON of [UnitConversion]
+    ALTER TABLE catalog_products ADD COLUMN price_includes_gst INTEGER NOT NULL DEFAULT 0
+        CHECK (price_includes_gst IN (0, 1));
+
+    -- The scheme book. A scheme left out of a new book is kept with `removed_at` set, so an
+    -- order priced later can name the scheme a device still applied offline.
+    CREATE TABLE schemes (
+        scheme_id   TEXT PRIMARY KEY,
+        body        TEXT NOT NULL,              -- JSON of dms_pricing::Scheme
+        updated_at  TEXT NOT NULL,
+        removed_at  TEXT                        -- NULL while in the book
+    );
+
+    CREATE TABLE pricing_settings (
+        id                    INTEGER PRIMARY KEY CHECK (id = 1),
+        supplier_state        TEXT,             -- GST state code; NULL: from the tenant's GSTIN
+        place_of_supply_basis TEXT NOT NULL DEFAULT 'bill_to'
+            CHECK (place_of_supply_basis IN ('bill_to', 'ship_to')),
+        updated_at            TEXT
+    );
+    INSERT INTO pricing_settings (id) VALUES (1);
+
+    -- Order requests made before this migration keep NULL here and `pricing_method`
+    -- 'selling_price': they were priced at selling price times quantity.
+    ALTER TABLE order_requests ADD COLUMN pricing_method TEXT NOT NULL DEFAULT 'selling_price'
+        CHECK (pricing_method IN ('engine', 'selling_price'));
+    ALTER TABLE order_requests ADD COLUMN priced TEXT;               -- JSON of dms_pricing::PricedOrder
+    ALTER TABLE order_requests ADD COLUMN taxable_value TEXT;
+    ALTER TABLE order_requests ADD COLUMN cgst TEXT;
+    ALTER TABLE order_requests ADD COLUMN sgst TEXT;
+    ALTER TABLE order_requests ADD COLUMN igst TEXT;
+    ALTER TABLE order_requests ADD COLUMN round_off TEXT;
+    ALTER TABLE order_requests ADD COLUMN grand_total TEXT;
+    ALTER TABLE order_requests ADD COLUMN pricing_explanation TEXT NOT NULL DEFAULT '[]'; -- JSON list of text
+    ALTER TABLE order_requests ADD COLUMN figures_differ INTEGER NOT NULL DEFAULT 0
+        CHECK (figures_differ IN (0, 1));
+    ALTER TABLE order_requests ADD COLUMN pricing_note TEXT;
+    "#,
 ];
+
+#[cfg(test)]
+mod tests {
+    use dms_domain::catalog::PackSize;
+
+    use super::MIGRATIONS;
+    use crate::pricing::cart::PricingMethod;
+    use crate::pricing::store::{all_product_pricing, current_schemes, pricing_settings};
+    use crate::pricing::{DEFAULT_BASE_UNIT, PricingSettings};
+    use crate::tenant::store::TenantStore;
+
+    const CART_ID: &str = "01JDZ7QW1S9Y3D7N5ZK1V0QH2M";
+
+    /// Creates a database at migration 1 holding one product, one cart and its order request.
+    fn database_at_version_1(path: &std::path::Path) {
+        let connection = dms_device::sqlite::open(path, &MIGRATIONS[..1]).unwrap();
+        let pack_size = serde_json::to_string(&PackSize::parse("1 kg")).unwrap();
+        connection
+            .execute(
+                "INSERT INTO catalog_products
+                   (product_id, name, brand, mrp, selling_price, pack_size, category, sub_category, updated_at)
+                 VALUES ('DM-001', 'Toor Dal', 'Village Mill', '189.00', '172.50', ?1,
+                         'Foodgrains, Oil & Masala', 'Dals & Pulses', '2026-12-01T10:00:00Z')",
+                [pack_size],
+            )
+            .unwrap();
+        connection
+            .execute_batch(&format!(
+                "INSERT INTO documents VALUES ('doc-1', 'cart', 'asha', 'kirana-12', 'submitted', '',
+                     '2026-12-01T10:00:00Z', '2026-12-01T10:00:00Z');
+                 INSERT INTO order_requests VALUES ('01JDZ7QW1S9Y3D7N5ZK1V0QH2N', '{CART_ID}', 'doc-1',
+                     'kirana-12', 'asha', 'asha', '2026-12-01T10:05:00Z', 'phone-a', '', '345.00', '345.00',
+                     '2026-12-01T10:05:01Z');
+                 INSERT INTO order_request_lines VALUES ('01JDZ7QW1S9Y3D7N5ZK1V0QH2N', 'DM-001', 'Toor Dal',
+                     '2', '172.50', '172.50', '345.00');"
+            ))
+            .unwrap();
+        let version: i64 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, 1);
+    }
+
+    #[test]
+    fn migration_2_keeps_rows_with_defaults() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("tenant.sqlite");
+        database_at_version_1(&path);
+
+        let store = TenantStore::open(&path).unwrap();
+        let version: i64 = store
+            .connection()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+
+        let products = store.products().unwrap();
+        assert_eq!(products.len(), 1);
+        assert_eq!(products[0].name, "Toor Dal");
+        let pricing = all_product_pricing(store.connection()).unwrap();
+        let dal = &pricing[&products[0].id];
+        assert_eq!(dal.hsn, None);
+        assert_eq!(dal.gst_rate, None);
+        assert_eq!(dal.base_unit, DEFAULT_BASE_UNIT);
+        assert!(dal.unit_conversions.is_empty());
+        assert!(!dal.price_includes_gst);
+        assert!(!dal.is_complete());
+
+        let orders = store.order_requests(None).unwrap();
+        assert_eq!(orders.len(), 1);
+        let order = &orders[0];
+        assert_eq!(order.cart_id.to_string(), CART_ID);
+        assert_eq!(order.total.to_string(), "345.00");
+        assert_eq!(order.lines.len(), 1);
+        assert_eq!(order.pricing_method, PricingMethod::SellingPrice);
+        assert_eq!(order.tax, None);
+        assert_eq!(order.priced, None);
+        assert!(order.explanation.is_empty());
+        assert!(!order.figures_differ);
+        assert_eq!(order.note, None);
+
+        assert!(current_schemes(store.connection()).unwrap().is_empty());
+        assert_eq!(
+            pricing_settings(store.connection()).unwrap(),
+            PricingSettings::default()
+        );
+    }
+}

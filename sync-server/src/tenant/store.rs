@@ -11,7 +11,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::access::DocumentAccess;
 use crate::error::{Result, ServerError};
-use crate::tenant::reconcile::OrderRequest;
+use crate::pricing::ProductPricing;
+use crate::pricing::store::write_product_pricing;
+use crate::tenant::reconcile::{OrderRequest, insert_order_pricing};
 use crate::tenant::schema::MIGRATIONS;
 
 /// A document's row, without its content.
@@ -53,10 +55,26 @@ impl TenantStore {
         Ok(TenantStore { connection })
     }
 
+    /// The connection, for the pricing tables' SQL in [`crate::pricing::store`].
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+
     // ---- catalog ----
 
     /// Inserts or updates products and bumps the catalog version, in one transaction.
+    /// Existing pricing data of the products is kept.
     pub fn upsert_products(&mut self, products: &[Product]) -> Result<i64> {
+        self.upsert_catalog(products, &[])
+    }
+
+    /// Inserts or updates products, then writes the given pricing data, and bumps the catalog
+    /// version, in one transaction. Products not in `pricing` keep the pricing data they had.
+    pub fn upsert_catalog(&mut self, products: &[Product], pricing: &[(ProductId, ProductPricing)]) -> Result<i64> {
         let now = Timestamp::now().to_string();
         let transaction = self.connection.transaction()?;
         {
@@ -85,6 +103,9 @@ impl TenantStore {
                     now,
                 ])?;
             }
+        }
+        for (product_id, data) in pricing {
+            write_product_pricing(&transaction, product_id, data)?;
         }
         transaction.execute("UPDATE catalog_state SET version = version + 1 WHERE id = 1", [])?;
         let version = transaction.query_row("SELECT version FROM catalog_state WHERE id = 1", [], |row| row.get(0))?;
@@ -303,7 +324,7 @@ fn insert_order_request(
             String::from(line.line_total),
         ])?;
     }
-    Ok(())
+    insert_order_pricing(transaction, order)
 }
 
 pub fn join_heads(heads: &[ChangeHash]) -> String {

@@ -12,17 +12,19 @@
 //! the sync protocol resends what it missed.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use automerge::sync::{Message as SyncMessage, State as SyncState, SyncDoc};
 use automerge::{Automerge, ChangeHash};
 use dms_documents::DocumentId;
 use dms_documents::cart::{CartStatus, CartView, DocumentKind, document_kind};
 use dms_documents::wire::Message;
-use dms_domain::TenantId;
+use dms_domain::{PartyId, TenantId};
 use tokio::sync::mpsc;
 
 use crate::access::{self, DocumentAccess, Principal};
 use crate::error::ServerError;
+use crate::registry::{OrgKind, Registry};
 use crate::tenant::reconcile::build_order_request;
 use crate::tenant::store::{ChangeBatch, DocumentRecord, TenantStore};
 
@@ -66,16 +68,19 @@ struct Peer {
 pub struct TenantState {
     tenant_id: TenantId,
     store: TenantStore,
+    /// The links decide which buyers a new cart may name.
+    registry: Arc<Registry>,
     documents: HashMap<DocumentId, Automerge>,
     peers: HashMap<PeerKey, Peer>,
     next_peer_key: PeerKey,
 }
 
 impl TenantState {
-    pub fn new(tenant_id: TenantId, store: TenantStore) -> TenantState {
+    pub fn new(tenant_id: TenantId, store: TenantStore, registry: Arc<Registry>) -> TenantState {
         TenantState {
             tenant_id,
             store,
+            registry,
             documents: HashMap::new(),
             peers: HashMap::new(),
             next_peer_key: 1,
@@ -268,16 +273,19 @@ impl TenantState {
 
         match kind_after {
             DocumentKind::Untyped if was_cart => Err(refused("a cart cannot lose its schema".to_owned())),
-            DocumentKind::Untyped => Ok(AcceptedUpdate {
-                access: DocumentAccess::Untyped {
-                    owner: record
-                        .map(|record| record.owner_user.clone())
-                        .unwrap_or_else(|| principal.user_id.clone()),
-                },
-                status: None,
-                order_request: None,
-                late_edit: false,
-            }),
+            DocumentKind::Untyped => {
+                let existing_owner = record.map(|record| &record.owner_user);
+                access::check_untyped_write(principal, existing_owner)
+                    .map_err(|denied| refused(format!("{denied} [{}]", denied.code())))?;
+                Ok(AcceptedUpdate {
+                    access: DocumentAccess::Untyped {
+                        owner: existing_owner.cloned().unwrap_or_else(|| principal.user_id.clone()),
+                    },
+                    status: None,
+                    order_request: None,
+                    late_edit: false,
+                })
+            }
             DocumentKind::Other(schema) => Err(refused(format!(
                 "unknown schema {schema:?}; this server accepts dms.cart/1 and documents without a schema"
             ))),
@@ -299,6 +307,13 @@ impl TenantState {
                     _ => None,
                 };
                 access::check_cart_write(principal, before_cart.as_ref(), &cart).map_err(refused)?;
+                if before_cart.is_none() {
+                    self.check_buyer_is_linked(&cart.header.buyer_id)
+                        .map_err(|error| match error {
+                            BuyerCheck::NotLinked(reason) => refused(reason),
+                            BuyerCheck::Failed(source) => internal(source),
+                        })?;
+                }
 
                 for product_id in cart.lines.keys() {
                     let known = self.store.product(product_id).map_err(internal)?;
@@ -314,7 +329,7 @@ impl TenantState {
                     if !self.store.has_order_request(&cart_id).map_err(internal)? {
                         let heads: Vec<ChangeHash> = after.get_heads();
                         order_request = Some(
-                            build_order_request(&cart, &heads, |id| self.store.product(id))
+                            build_order_request(&cart, &heads, &self.store, &self.registry)
                                 .map_err(|error| refused(error.to_string()))?,
                         );
                     } else if before_cart.as_ref().map(|before| &before.lines) != Some(&cart.lines) {
@@ -332,6 +347,28 @@ impl TenantState {
                 })
             }
         }
+    }
+
+    /// Checks that a new cart's buyer is a party this organisation sells to: a partner linked
+    /// to the distributor, or a distributor linked to the company.
+    fn check_buyer_is_linked(&self, buyer: &PartyId) -> Result<(), BuyerCheck> {
+        if self
+            .registry
+            .is_linked(&self.tenant_id, buyer.as_str())
+            .map_err(BuyerCheck::Failed)?
+        {
+            return Ok(());
+        }
+        let kind = self
+            .registry
+            .organisation(&self.tenant_id)
+            .map_err(BuyerCheck::Failed)?
+            .map(|organisation| organisation.kind);
+        let reason = match kind {
+            Some(OrgKind::Company) => format!("buyer {buyer} is not a distributor of company {}", self.tenant_id),
+            _ => format!("buyer {buyer} is not a partner of distributor {}", self.tenant_id),
+        };
+        Err(BuyerCheck::NotLinked(reason))
     }
 
     fn peer_sync_state(&self, peer_key: PeerKey, document_id: &DocumentId) -> SyncState {
@@ -410,6 +447,11 @@ impl TenantState {
             }
         }
     }
+}
+
+enum BuyerCheck {
+    NotLinked(String),
+    Failed(ServerError),
 }
 
 struct AcceptedUpdate {
