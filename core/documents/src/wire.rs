@@ -302,8 +302,10 @@ impl Fields {
         self.text("documentId")?.parse()
     }
 
+    /// Reads the peer metadata. The protocol's README names the field `metadata`, while the
+    /// JavaScript automerge-repo 2.x client sends `peerMetadata`, so both are accepted.
     fn metadata(&self) -> Result<Option<PeerMetadata>> {
-        let Some(value) = self.get("metadata") else {
+        let Some(value) = self.get("metadata").or_else(|| self.get("peerMetadata")) else {
             return Ok(None);
         };
         let Value::Map(entries) = value else {
@@ -312,6 +314,7 @@ impl Fields {
         let metadata = Fields(entries.clone());
         let storage_id = match metadata.get("storageId") {
             Some(Value::Text(text)) => Some(text.clone()),
+            // JavaScript clients send `undefined` (CBOR 0xf7), which decodes as null.
             Some(Value::Null) | None => None,
             Some(_) => return Err(invalid("field metadata.storageId must be a text string")),
         };
@@ -413,6 +416,43 @@ mod tests {
             let decoded = Message::decode(&message.encode()).unwrap();
             assert_eq!(decoded, message);
         }
+    }
+
+    #[test]
+    fn javascript_peer_metadata_field_is_read() {
+        // {"type":"join","senderId":"js","supportedProtocolVersions":["1"],
+        //  "peerMetadata":{"storageId":undefined,"isEphemeral":true}} as a JavaScript client
+        // encodes it, with CBOR `undefined` (0xf7).
+        let mut bytes = vec![0xa4];
+        for (key, value) in [("type", "join"), ("senderId", "js")] {
+            bytes.push(0x60 + key.len() as u8);
+            bytes.extend_from_slice(key.as_bytes());
+            bytes.push(0x60 + value.len() as u8);
+            bytes.extend_from_slice(value.as_bytes());
+        }
+        bytes.extend_from_slice(&[0x78, 25]); // text longer than 23 bytes: length in the next byte
+        bytes.extend_from_slice(b"supportedProtocolVersions");
+        bytes.extend_from_slice(&[0x81, 0x61, b'1']);
+        bytes.push(0x60 + 12);
+        bytes.extend_from_slice(b"peerMetadata");
+        bytes.push(0xa2);
+        bytes.push(0x60 + 9);
+        bytes.extend_from_slice(b"storageId");
+        bytes.push(0xf7);
+        bytes.push(0x60 + 11);
+        bytes.extend_from_slice(b"isEphemeral");
+        bytes.push(0xf5);
+
+        let Message::Join { metadata, .. } = Message::decode(&bytes).unwrap() else {
+            panic!("expected join");
+        };
+        assert_eq!(
+            metadata,
+            Some(PeerMetadata {
+                storage_id: None,
+                is_ephemeral: true
+            })
+        );
     }
 
     #[test]
