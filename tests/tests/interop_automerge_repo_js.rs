@@ -450,7 +450,10 @@ async fn js_text_object_quantity_is_refused() {
 
     assert_eq!(result["writtenKinds"]["quantity"], "text");
     let error = result["serverError"].as_str().unwrap();
-    assert!(error.contains("field lines.DM-001.quantity must be text"), "{error}");
+    assert!(
+        error.contains("field lines.DM-001.quantity must be a scalar string, not a Text object"),
+        "{error}"
+    );
 }
 
 /// Repo.create() gives a document random id bytes, so a JS client that follows the schema

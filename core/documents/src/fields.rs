@@ -58,6 +58,10 @@ impl<'a> Reader<'a> {
                 ScalarValue::Str(text) => Ok(Some(text.to_string())),
                 _ => Err(self.invalid(format!("field {path} must be text"))),
             },
+            // automerge-js stores a plain JavaScript string as a collaborative Text object.
+            Some((Value::Object(ObjType::Text), _)) => Err(self.invalid(format!(
+                "field {path} must be a scalar string, not a Text object (write it with ImmutableString in JavaScript)"
+            ))),
             Some(_) => Err(self.invalid(format!("field {path} must be text"))),
         }
     }
