@@ -94,13 +94,15 @@ impl DeviceClient {
         Ok(self.device.remove_line(cart_id, &product_id)?)
     }
 
-    /// Returns a cart's lines, priced from this device's catalog and ordered by product id.
+    /// Returns a cart's lines ordered by product id, priced with the server's pricing engine
+    /// when the device has pricing data for every product, else at selling price.
     pub fn cart_lines(&self, cart_id: String) -> Result<Vec<CartLineRecord>> {
         let lines = self.device.cart_lines(parse_cart_id(&cart_id)?)?;
         Ok(lines.into_iter().map(CartLineRecord::from).collect())
     }
 
-    /// Sums a cart's lines at this device's catalog prices.
+    /// Returns a cart's totals: with the engine, schemes, free goods, GST and round-off; else
+    /// selling price times quantity, with `fallback_reason` saying why.
     pub fn cart_totals(&self, cart_id: String) -> Result<CartTotalsRecord> {
         Ok(self.device.cart_totals(parse_cart_id(&cart_id)?)?.into())
     }

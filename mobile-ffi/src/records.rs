@@ -5,7 +5,10 @@
 //! normalized ("2.5", not "2.500"). Ids are strings, and timestamps are RFC 3339 strings
 //! with their UTC offset.
 
-use dms_device::{CartSummary, CartTotals, DeviceConfig, DeviceIdentity, PricedLine, SyncReport, SyncStatus};
+use dms_device::{
+    CartSummary, CartTotals, DeviceConfig, DeviceIdentity, FreeGoodsLine, PricedLine, PricingMethod, SchemeShown,
+    SyncReport, SyncStatus, TaxSummary,
+};
 use dms_domain::catalog::Product;
 use dms_domain::{PartyId, TenantId, UserId};
 
@@ -68,7 +71,53 @@ pub struct CartSummaryRecord {
     pub has_unsynced_edits: bool,
 }
 
-/// A cart line priced from this device's catalog.
+/// Method a cart's figures were computed by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum PricingMethodRecord {
+    /// By the pricing engine the server uses: schemes, free goods, GST and round-off.
+    Engine,
+    /// Catalog selling price times quantity, without schemes or GST.
+    SellingPrice,
+}
+
+/// A scheme applied to a line or to the whole order.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct SchemeRecord {
+    pub scheme_id: String,
+    pub scheme_name: String,
+    /// Rupees taken off, such as "34.50"; "0.00" for a scheme that gives free goods.
+    pub amount: String,
+    /// Explanation for people of why the scheme applied and how the amount was computed.
+    pub explanation: String,
+}
+
+/// Goods a scheme gives free, valued at zero.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct FreeGoodsRecord {
+    pub product_id: String,
+    pub product_name: String,
+    /// Quantity in `unit`, such as "1".
+    pub quantity: String,
+    pub unit: String,
+    pub scheme_id: String,
+    /// The product whose quantity earned the goods.
+    pub earned_by: String,
+    pub explanation: String,
+}
+
+/// GST figures of a cart priced by the engine.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct TaxRecord {
+    pub taxable_value: String,
+    pub cgst: String,
+    pub sgst: String,
+    pub igst: String,
+    /// Grand total minus the unrounded total, such as "-0.42".
+    pub round_off: String,
+    pub grand_total: String,
+}
+
+/// A cart line as this device prices it.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct CartLineRecord {
     pub product_id: String,
@@ -77,21 +126,47 @@ pub struct CartLineRecord {
     pub quantity: String,
     /// Price per pack, such as "172.50".
     pub unit_price: String,
-    /// Unit price times quantity, rounded to paise.
+    /// With the engine, the line's taxable value plus GST; otherwise unit price times
+    /// quantity. Rounded to paise.
     pub line_total: String,
     /// Quantities other devices set at the same time that lost under the merge rules, so
     /// the app can show them.
     pub conflicting_quantities: Vec<String>,
+    /// Unit price times quantity, before any scheme.
+    pub gross_amount: String,
+    /// Line schemes plus the line's share of order schemes.
+    pub discount: String,
+    /// Gross amount minus discount: the amount GST is computed on or backed out of.
+    pub net_amount: String,
+    /// GST rate in percent, such as "18"; `None` without the engine.
+    pub gst_rate: Option<String>,
+    /// GST of the line; "0.00" without the engine.
+    pub tax: String,
+    pub schemes: Vec<SchemeRecord>,
 }
 
-/// Totals of a cart at this device's catalog prices.
+/// Totals of a cart as this device prices it.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct CartTotalsRecord {
     pub line_count: u32,
     /// Sum of the line quantities, such as "3.5".
     pub total_quantity: String,
-    /// Sum of the line totals, such as "1069.50".
+    /// Amount payable, such as "1069.50": the grand total with the engine, else the sum of
+    /// the line totals.
     pub total: String,
+    pub pricing_method: PricingMethodRecord,
+    /// Reason the engine was not used, for the app to show; `None` with the engine.
+    pub fallback_reason: Option<String>,
+    /// Sum of the lines' gross amounts.
+    pub gross_amount: String,
+    /// Sum of every scheme discount.
+    pub discount: String,
+    /// `None` without the engine.
+    pub tax: Option<TaxRecord>,
+    pub free_lines: Vec<FreeGoodsRecord>,
+    pub order_schemes: Vec<SchemeRecord>,
+    /// Ids of every scheme applied, sorted.
+    pub scheme_ids: Vec<String>,
 }
 
 /// Outcome of one sync round.
@@ -103,8 +178,12 @@ pub struct SyncReportRecord {
     pub changes_received: u32,
     pub catalog_updated: bool,
     pub catalog_version: i64,
+    /// Whether the round stored new pricing terms (schemes and GST settings).
+    pub pricing_terms_updated: bool,
     /// Documents the server reported as unavailable.
     pub documents_unavailable: u32,
+    /// Documents the server did not confirm before it went quiet; they stay pending.
+    pub documents_unconfirmed: u32,
 }
 
 /// The device's sync bookkeeping, for a status line in the app.
@@ -119,6 +198,15 @@ pub struct SyncStatusRecord {
     pub last_sync_at: Option<String>,
     /// Error of the last sync round; `None` when it succeeded.
     pub last_sync_error: Option<String>,
+    /// Documents the server refused, with its reasons; each waits for a local edit.
+    pub refused_documents: Vec<RefusedDocumentRecord>,
+}
+
+/// A document the server refused, and why.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct RefusedDocumentRecord {
+    pub document_id: String,
+    pub reason: String,
 }
 
 impl DeviceSettings {
@@ -175,6 +263,53 @@ impl From<CartSummary> for CartSummaryRecord {
     }
 }
 
+impl From<PricingMethod> for PricingMethodRecord {
+    fn from(method: PricingMethod) -> Self {
+        match method {
+            PricingMethod::Engine => PricingMethodRecord::Engine,
+            PricingMethod::SellingPrice => PricingMethodRecord::SellingPrice,
+        }
+    }
+}
+
+impl From<SchemeShown> for SchemeRecord {
+    fn from(scheme: SchemeShown) -> Self {
+        Self {
+            scheme_id: scheme.scheme_id,
+            scheme_name: scheme.scheme_name,
+            amount: scheme.amount.to_string(),
+            explanation: scheme.explanation,
+        }
+    }
+}
+
+impl From<FreeGoodsLine> for FreeGoodsRecord {
+    fn from(free: FreeGoodsLine) -> Self {
+        Self {
+            product_id: free.product_id.to_string(),
+            product_name: free.product_name,
+            quantity: free.quantity.normalize().to_string(),
+            unit: free.unit,
+            scheme_id: free.scheme_id,
+            earned_by: free.earned_by.to_string(),
+            explanation: free.explanation,
+        }
+    }
+}
+
+impl From<TaxSummary> for TaxRecord {
+    fn from(tax: TaxSummary) -> Self {
+        Self {
+            taxable_value: tax.taxable_value.to_string(),
+            cgst: tax.cgst.to_string(),
+            sgst: tax.sgst.to_string(),
+            igst: tax.igst.to_string(),
+            round_off: tax.round_off.to_string(),
+            grand_total: tax.grand_total.to_string(),
+        }
+    }
+}
+
 impl From<PricedLine> for CartLineRecord {
     fn from(line: PricedLine) -> Self {
         Self {
@@ -184,6 +319,12 @@ impl From<PricedLine> for CartLineRecord {
             unit_price: line.unit_price.to_string(),
             line_total: line.line_total.to_string(),
             conflicting_quantities: line.conflicting_quantities.iter().map(ToString::to_string).collect(),
+            gross_amount: line.gross_amount.to_string(),
+            discount: line.discount.to_string(),
+            net_amount: line.net_amount.to_string(),
+            gst_rate: line.gst_rate.map(|rate| rate.normalize().to_string()),
+            tax: line.tax.to_string(),
+            schemes: line.schemes.into_iter().map(SchemeRecord::from).collect(),
         }
     }
 }
@@ -194,6 +335,14 @@ impl From<CartTotals> for CartTotalsRecord {
             line_count: totals.line_count,
             total_quantity: totals.total_quantity.normalize().to_string(),
             total: totals.total.to_string(),
+            pricing_method: totals.pricing_method.into(),
+            fallback_reason: totals.fallback_reason,
+            gross_amount: totals.gross_amount.to_string(),
+            discount: totals.discount.to_string(),
+            tax: totals.tax.map(TaxRecord::from),
+            free_lines: totals.free_lines.into_iter().map(FreeGoodsRecord::from).collect(),
+            order_schemes: totals.order_schemes.into_iter().map(SchemeRecord::from).collect(),
+            scheme_ids: totals.scheme_ids,
         }
     }
 }
@@ -206,7 +355,9 @@ impl From<SyncReport> for SyncReportRecord {
             changes_received: report.changes_received,
             catalog_updated: report.catalog_updated,
             catalog_version: report.catalog_version,
+            pricing_terms_updated: report.pricing_terms_updated,
             documents_unavailable: report.documents_unavailable,
+            documents_unconfirmed: report.documents_unconfirmed,
         }
     }
 }
@@ -219,6 +370,14 @@ impl From<SyncStatus> for SyncStatusRecord {
             catalog_products: status.catalog_products,
             last_sync_at: status.last_sync_at.map(|at| at.to_string()),
             last_sync_error: status.last_sync_error,
+            refused_documents: status
+                .refused_documents
+                .into_iter()
+                .map(|refused| RefusedDocumentRecord {
+                    document_id: refused.document_id,
+                    reason: refused.reason,
+                })
+                .collect(),
         }
     }
 }
@@ -231,14 +390,25 @@ mod tests {
 
     #[test]
     fn cart_totals_format_as_decimal_strings() {
+        let total: dms_domain::Money = "1069.5".parse().unwrap();
         let totals = CartTotals {
             line_count: 2,
             total_quantity: Decimal::new(3500, 3),
-            total: "1069.5".parse().unwrap(),
+            total,
+            pricing_method: PricingMethod::SellingPrice,
+            fallback_reason: Some("products without pricing data: DM-002".to_owned()),
+            gross_amount: total,
+            discount: dms_domain::Money::default(),
+            tax: None,
+            free_lines: Vec::new(),
+            order_schemes: Vec::new(),
+            scheme_ids: Vec::new(),
         };
         let record = CartTotalsRecord::from(totals);
         assert_eq!(record.total_quantity, "3.5");
         assert_eq!(record.total, "1069.50");
+        assert_eq!(record.discount, "0.00");
+        assert_eq!(record.pricing_method, PricingMethodRecord::SellingPrice);
     }
 
     #[test]

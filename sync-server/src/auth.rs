@@ -10,7 +10,7 @@
 //! Then the registry builds the context from the user's grants and links, or answers
 //! `org_not_found`; a handler never opens a database this step did not allow.
 
-use axum::extract::{FromRequestParts, Query, RawPathParams};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use dms_domain::TenantId;
@@ -19,7 +19,7 @@ use crate::access::Principal;
 use crate::app::AppState;
 use crate::error::ServerError;
 use crate::registry::Session;
-use crate::rest::blocking;
+use crate::rest::{ApiQuery, blocking};
 
 /// The authenticated caller of a request, and the token it presented.
 pub struct Authenticated {
@@ -104,7 +104,7 @@ fn bearer_token(parts: &Parts) -> Option<String> {
 /// The first value of query parameter `name`, percent-decoded (and `+` read as a space, as
 /// in form encoding). An empty value counts as absent; an undecodable query as no query.
 fn query_value(parts: &Parts, name: &str) -> Option<String> {
-    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri).ok()?;
+    let ApiQuery(pairs) = ApiQuery::<Vec<(String, String)>>::try_from_uri(&parts.uri).ok()?;
     pairs
         .into_iter()
         .find(|(key, _)| key == name)

@@ -39,6 +39,24 @@ pub enum ServerError {
     #[error("{0} not found")]
     NotFound(String),
 
+    /// A request the server cannot read: malformed or oversized body, wrong content type,
+    /// bad query string. `code` is a stable code such as `invalid_json` (the table in
+    /// [`crate::rest::extract`]), or [`request_error_code`] of the status.
+    #[error("{detail}")]
+    UnreadableRequest {
+        status: StatusCode,
+        code: &'static str,
+        detail: String,
+    },
+
+    /// No route matches the path. The path is echoed without its query string, because the
+    /// query may carry an access token.
+    #[error("no route matches {path}; the OpenAPI document at /api/v1/openapi.json lists every route")]
+    RouteNotFound { path: String },
+
+    #[error("method {method} is not allowed on {path}; the Allow header lists the methods it serves")]
+    MethodNotAllowed { method: String, path: String },
+
     #[error(transparent)]
     Denied(#[from] crate::access::Denied),
 
@@ -79,7 +97,9 @@ impl ServerError {
             ServerError::InvalidCredentials => "invalid_credentials",
             ServerError::TooManyAttempts { .. } => "too_many_attempts",
             ServerError::Conflict(_) => "conflict",
-            ServerError::NotFound(_) => "not_found",
+            ServerError::NotFound(_) | ServerError::RouteNotFound { .. } => "not_found",
+            ServerError::UnreadableRequest { code, .. } => code,
+            ServerError::MethodNotAllowed { .. } => "method_not_allowed",
             ServerError::Denied(denied) => denied.code(),
             ServerError::InvalidInput(_) | ServerError::Domain(_) | ServerError::Document(_) => "invalid_input",
             ServerError::Database(_) | ServerError::Corrupt(_) | ServerError::Io(_) | ServerError::Task(_) => {
@@ -93,9 +113,12 @@ impl ServerError {
             ServerError::MissingToken | ServerError::InvalidToken | ServerError::InvalidCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            ServerError::TenantNotFound(_) | ServerError::OrgNotFound(_) | ServerError::NotFound(_) => {
-                StatusCode::NOT_FOUND
-            }
+            ServerError::TenantNotFound(_)
+            | ServerError::OrgNotFound(_)
+            | ServerError::NotFound(_)
+            | ServerError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
+            ServerError::UnreadableRequest { status, .. } => *status,
+            ServerError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ServerError::TenantExists(_) | ServerError::Conflict(_) => StatusCode::CONFLICT,
             ServerError::OrgRequired => StatusCode::BAD_REQUEST,
             ServerError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -105,6 +128,22 @@ impl ServerError {
             }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+/// Returns the stable code for an error status whose rejection carries no more specific
+/// code, such as axum's own rejections and the body limit on raw `Bytes` or `String` bodies.
+pub fn request_error_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
+        StatusCode::UPGRADE_REQUIRED => "upgrade_required",
+        status if status.is_server_error() => "internal_error",
+        _ => "invalid_request",
     }
 }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod password;
 pub mod pricing;
 pub mod registry;
+pub mod reports;
 pub mod rest;
 pub mod routes;
 pub mod sync;

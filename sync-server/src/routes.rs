@@ -3,10 +3,11 @@
 //! document cannot miss or invent an endpoint.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post, put};
 
-use crate::app::AppState;
-use crate::rest::{admin, login, pricing, tenant_data};
+use crate::app::{AppState, MAX_REQUEST_BODY_BYTES};
+use crate::rest::{admin, field, login, pricing, problems, tenant_data};
 use crate::sync;
 
 /// One route: method, path in axum's `{param}` syntax (the same as OpenAPI's), and handler.
@@ -45,6 +46,13 @@ enum Endpoint {
     Schemes,
     ReplaceSchemes,
     PriceSimulation,
+    Visits,
+    VisitReport,
+    DeliveryReportHtml,
+    DeliveryReportPdf,
+    BusinessPlanAchievement,
+    PutBlob,
+    GetBlob,
 }
 
 const fn route(method: &'static str, path: &'static str, endpoint: Endpoint) -> Route {
@@ -88,6 +96,25 @@ pub const ROUTES: &[Route] = &[
         "/api/v1/orgs/{org}/price-simulations",
         Endpoint::PriceSimulation,
     ),
+    route("get", "/api/v1/orgs/{org}/visits", Endpoint::Visits),
+    route("get", "/api/v1/orgs/{org}/reports/visits", Endpoint::VisitReport),
+    route(
+        "get",
+        "/api/v1/orgs/{org}/deliveries/{shipment}/report.html",
+        Endpoint::DeliveryReportHtml,
+    ),
+    route(
+        "get",
+        "/api/v1/orgs/{org}/deliveries/{shipment}/report.pdf",
+        Endpoint::DeliveryReportPdf,
+    ),
+    route(
+        "get",
+        "/api/v1/orgs/{org}/business-plans/{plan}/achievement",
+        Endpoint::BusinessPlanAchievement,
+    ),
+    route("put", "/api/v1/orgs/{org}/blobs/{sha256}", Endpoint::PutBlob),
+    route("get", "/api/v1/orgs/{org}/blobs/{sha256}", Endpoint::GetBlob),
 ];
 
 /// The OpenAPI 3.1 document served at `/api/v1/openapi.json`.
@@ -121,6 +148,14 @@ fn handler(endpoint: Endpoint) -> MethodRouter<AppState> {
         Endpoint::Schemes => get(pricing::schemes),
         Endpoint::ReplaceSchemes => put(pricing::replace_schemes),
         Endpoint::PriceSimulation => post(pricing::simulate),
+        Endpoint::Visits => get(field::visits),
+        Endpoint::VisitReport => get(field::visit_report_of_day),
+        Endpoint::DeliveryReportHtml => get(field::delivery_report_html),
+        Endpoint::DeliveryReportPdf => get(field::delivery_report_pdf),
+        Endpoint::BusinessPlanAchievement => get(field::business_plan_achievement),
+        // Images are larger than other request bodies; this limit replaces the router's.
+        Endpoint::PutBlob => put(field::put_blob).layer(DefaultBodyLimit::max(field::MAX_BLOB_BYTES)),
+        Endpoint::GetBlob => get(field::get_blob),
     }
 }
 
@@ -134,7 +169,14 @@ pub fn router(state: AppState) -> Router {
         }
         router = router.route(path, methods);
     }
-    router.with_state(state)
+    // Every error leaves as problem+json: unknown paths and methods get their own problems,
+    // and the outer layer rewrites whatever plain-text rejection axum still produces.
+    router
+        .fallback(problems::route_not_found)
+        .method_not_allowed_fallback(problems::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
+        .layer(axum::middleware::map_response(problems::problem_json_for_errors))
+        .with_state(state)
 }
 
 fn distinct_paths() -> Vec<&'static str> {

@@ -56,7 +56,7 @@ def lines_by_product(phone, cart_id):
     return {line.product_id: line for line in phone.cart_lines(cart_id)}
 
 
-def assert_cart_has_both_lines(phone, cart_id):
+def assert_cart_has_both_lines(dms_ffi, phone, cart_id):
     lines = lines_by_product(phone, cart_id)
     assert sorted(lines) == [TOOR_DAL, GROUNDNUT_OIL]
     assert lines[TOOR_DAL].quantity == DAL_QUANTITY
@@ -70,6 +70,15 @@ def assert_cart_has_both_lines(phone, cart_id):
     assert totals.line_count == 2
     assert totals.total_quantity == CART_QUANTITY
     assert totals.total == CART_TOTAL
+    # The built-in catalog has no HSN codes or GST rates, so the phone prices at selling
+    # price, as the server does, and says why.
+    assert totals.pricing_method == dms_ffi.PricingMethodRecord.SELLING_PRICE
+    assert "without pricing data" in totals.fallback_reason
+    assert totals.tax is None
+    assert totals.scheme_ids == []
+    assert lines[TOOR_DAL].gross_amount == DAL_LINE_TOTAL
+    assert lines[TOOR_DAL].discount == "0.00"
+    assert lines[TOOR_DAL].schemes == []
 
 
 def test_two_phones_merge_cart_and_submit(dms_ffi, server, open_phone, tmp_path):
@@ -116,7 +125,7 @@ def test_two_phones_merge_cart_and_submit(dms_ffi, server, open_phone, tmp_path)
         sync(phone_a)
         sync(phone_b)
     for phone in (phone_a, phone_b):
-        assert_cart_has_both_lines(phone, cart_id)
+        assert_cart_has_both_lines(dms_ffi, phone, cart_id)
         status = phone.sync_status()
         assert status.pending_documents == 0
         assert status.last_sync_error is None
@@ -160,7 +169,7 @@ def test_two_phones_merge_cart_and_submit(dms_ffi, server, open_phone, tmp_path)
     assert carts[0].status == dms_ffi.CartStatus.SUBMITTED
     assert carts[0].line_count == 2
     assert not carts[0].has_unsynced_edits
-    assert_cart_has_both_lines(reopened_b, cart_id)
+    assert_cart_has_both_lines(dms_ffi, reopened_b, cart_id)
     assert reopened_b.sync_status().pending_documents == 0
 
 

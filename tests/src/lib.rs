@@ -30,9 +30,22 @@ impl TestServer {
         Self::start_in(folder).await
     }
 
+    /// Starts a server whose state `configure` adjusts first, such as a shorter
+    /// `header_read_timeout`.
+    pub async fn start_configured(configure: impl FnOnce(&mut AppState)) -> TestServer {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let mut state = AppState::open(folder.path().join("server")).expect("open server state");
+        configure(&mut state);
+        Self::serve(folder, state).await
+    }
+
     /// Starts a server over an existing folder, as after a restart.
     pub async fn start_in(folder: TempDir) -> TestServer {
         let state = AppState::open(folder.path().join("server")).expect("open server state");
+        Self::serve(folder, state).await
+    }
+
+    async fn serve(folder: TempDir, state: AppState) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");

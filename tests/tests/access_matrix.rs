@@ -22,7 +22,7 @@ use automerge::{Automerge, ROOT};
 use dms_documents::DocumentId;
 use dms_documents::cart::{self, CartHeader, EditContext};
 use dms_documents::wire::Message;
-use dms_domain::{CartId, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
+use dms_domain::{CartId, PartyId, PlanId, ProductId, Quantity, ShipmentId, TenantId, Timestamp, UserId};
 use dms_server::access::Module;
 use dms_server::access::table::parse_doc_rows;
 use dms_server::admin;
@@ -285,6 +285,8 @@ enum Body {
     None,
     Json(Value),
     Text(String),
+    /// A raw body, as a blob upload sends.
+    Bytes(Vec<u8>),
 }
 
 impl Api {
@@ -303,6 +305,7 @@ impl Api {
             Body::None => request,
             Body::Json(value) => request.json(&value),
             Body::Text(text) => request.header("content-type", "text/csv").body(text),
+            Body::Bytes(bytes) => request.header("content-type", "image/png").body(bytes),
         };
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
@@ -337,6 +340,8 @@ struct Network {
     order_requests: Vec<(&'static str, String)>,
     table: AccessTable,
     counter: AtomicUsize,
+    /// Field documents written while seeding.
+    field_documents: Vec<FieldSeed>,
 }
 
 #[derive(Clone)]
@@ -483,8 +488,10 @@ async fn build_network() -> Network {
         order_requests: Vec::new(),
         table: AccessTable::parse(),
         counter: AtomicUsize::new(0),
+        field_documents: Vec::new(),
     };
     seed_documents(&mut network).await;
+    seed_field_documents(&mut network).await;
     network
 }
 
@@ -620,6 +627,13 @@ fn endpoint_row(method: &str, path: &str) -> Option<(&'static str, &'static str)
         ("get", "/api/v1/orgs/{org}/schemes") => ("catalog", "read"),
         ("put", "/api/v1/orgs/{org}/schemes") => ("catalog", "manage"),
         ("post", "/api/v1/orgs/{org}/price-simulations") => ("order_request", "read"),
+        ("get", "/api/v1/orgs/{org}/visits") => ("visits", "read"),
+        ("get", "/api/v1/orgs/{org}/reports/visits") => ("visits", "read"),
+        ("get", "/api/v1/orgs/{org}/deliveries/{shipment}/report.html") => ("deliveries", "read"),
+        ("get", "/api/v1/orgs/{org}/deliveries/{shipment}/report.pdf") => ("deliveries", "read"),
+        ("get", "/api/v1/orgs/{org}/business-plans/{plan}/achievement") => ("business_plan", "read"),
+        ("put", "/api/v1/orgs/{org}/blobs/{sha256}") => ("blobs", "create"),
+        ("get", "/api/v1/orgs/{org}/blobs/{sha256}") => ("blobs", "read"),
         _ => return None,
     };
     Some(row)
@@ -720,6 +734,29 @@ fn org_request(
         ("get", "/api/v1/orgs/{org}/licence-report") => {
             url.push_str("?from=2020-01-01&to=2099-12-31");
             (Body::None, 200)
+        }
+        ("get", "/api/v1/orgs/{org}/reports/visits") => {
+            url.push_str(&format!("?rep={}&date=2026-11-20", user.login));
+            (Body::None, 200)
+        }
+        // Records that do not exist: past the table, the answer is 404 `not_found`.
+        ("get", "/api/v1/orgs/{org}/deliveries/{shipment}/report.html")
+        | ("get", "/api/v1/orgs/{org}/deliveries/{shipment}/report.pdf") => {
+            url = url.replace("{shipment}", &ShipmentId::generate().to_string());
+            (Body::None, 404)
+        }
+        ("get", "/api/v1/orgs/{org}/business-plans/{plan}/achievement") => {
+            url = url.replace("{plan}", &PlanId::generate().to_string());
+            (Body::None, 404)
+        }
+        ("get", "/api/v1/orgs/{org}/blobs/{sha256}") => {
+            url = url.replace("{sha256}", &"0".repeat(64));
+            (Body::None, 404)
+        }
+        ("put", "/api/v1/orgs/{org}/blobs/{sha256}") => {
+            let bytes = format!("matrix blob {n}").into_bytes();
+            url = url.replace("{sha256}", &hex_sha256(&bytes));
+            (Body::Bytes(bytes), 201)
         }
         ("get", _) => (Body::None, 200),
         (method, path) => panic!("no request body for {method} {path}"),
@@ -892,13 +929,24 @@ async fn org_route_case(
                 buyer: Some(simulation_buyer(user)),
                 ..Facts::default()
             },
+            "/api/v1/orgs/{org}/reports/visits" | "/api/v1/orgs/{org}/blobs/{sha256}"
+                if kind != "blobs" || action == "create" =>
+            {
+                Facts {
+                    owner: Some(&user.login),
+                    ..Facts::default()
+                }
+            }
             _ => Facts::default(),
         };
         network.table.decide(user, target, kind, action, facts)
     };
     let case = format!("{user}: {method} {path} in {target} ({})", relation(user, target));
     let (status, response) = api.call(method, &url, Some(&user.access_token), body).await;
-    tally.check(&case, &expected, status == success, &describe(status, &response));
+    // A success of 404 means "allowed, and the record does not exist": not the 404 of an
+    // organisation out of reach.
+    let succeeded = status == success && response["code"] != "org_not_found";
+    tally.check(&case, &expected, succeeded, &describe(status, &response));
 
     match &expected {
         Decision::Unreachable => {
@@ -1382,10 +1430,19 @@ async fn every_role_gets_exactly_what_access_control_doc_allows() {
     let mut sync = Vec::new();
     for login in ACTORS {
         sync.push(tokio::spawn(sync_cases(network.clone(), (*login).to_owned())));
+        sync.push(tokio::spawn(field_sync_cases(network.clone(), (*login).to_owned())));
     }
-    let mut sync_tallies = Vec::new();
-    for task in sync {
-        sync_tallies.push(task.await.unwrap());
+    let mut sync_tallies: Vec<Tally> = Vec::new();
+    for (index, task) in sync.into_iter().enumerate() {
+        let tally = task.await.unwrap();
+        // Two tasks per actor: documents of the first slice, then field documents.
+        if index % 2 == 0 {
+            sync_tallies.push(tally);
+        } else if let Some(first) = sync_tallies.last_mut() {
+            first.allowed += tally.allowed;
+            first.denied += tally.denied;
+            first.failures.extend(tally.failures);
+        }
     }
 
     let mut failures = Vec::new();
@@ -1431,4 +1488,352 @@ fn every_organisation_route_is_in_the_endpoint_table_of_the_doc() {
             "docs/access-control.md does not list {written}"
         );
     }
+}
+
+// ---- field documents over sync ----
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FieldKind {
+    VisitPlan,
+    /// An acknowledgement; `signed` tells whether it was seeded signed.
+    DeliveryAck {
+        signed: bool,
+    },
+    BusinessPlan,
+}
+
+impl FieldKind {
+    fn name(self) -> &'static str {
+        match self {
+            FieldKind::VisitPlan => "visit_plan",
+            FieldKind::DeliveryAck { .. } => "delivery_ack",
+            FieldKind::BusinessPlan => "business_plan",
+        }
+    }
+}
+
+#[derive(Clone)]
+struct FieldSeed {
+    org: &'static str,
+    kind: FieldKind,
+    id: DocumentId,
+    doc: Automerge,
+    buyer: Option<String>,
+    owner: Option<String>,
+}
+
+impl FieldSeed {
+    fn facts(&self) -> Facts<'_> {
+        Facts {
+            buyer: self.buyer.as_deref(),
+            owner: self.owner.as_deref(),
+            owner_in_org: false,
+        }
+    }
+}
+
+/// The party a visit, acknowledgement or business plan in `org` is about: a distributor of a
+/// company, a partner of a distributor.
+fn field_party(org_id: &str) -> &'static str {
+    match org_id {
+        "co-a" => "da1",
+        "co-b" => "db1",
+        "da1" => "pa1a",
+        "da2" => "pa2a",
+        _ => "pb1a",
+    }
+}
+
+fn new_visit_plan(org_id: &str, rep: &str, creator: &str) -> (DocumentId, Automerge) {
+    use dms_documents::visit_plan::{self, VisitPlanHeader};
+    let plan_id = PlanId::generate();
+    let header = VisitPlanHeader {
+        plan_id,
+        tenant_id: TenantId::new(org_id).unwrap(),
+        rep_id: UserId::new(rep).unwrap(),
+        period_from: "2026-11-16T00:00:00+05:30".parse().unwrap(),
+        period_to: "2026-11-23T00:00:00+05:30".parse().unwrap(),
+        created_by: UserId::new(creator).unwrap(),
+        created_at: Timestamp::now(),
+    };
+    let mut doc = Automerge::new();
+    visit_plan::create_plan(&mut doc, &header).unwrap();
+    (DocumentId::from_bytes(plan_id.to_bytes()), doc)
+}
+
+fn add_matrix_visit(doc: &mut Automerge, org_id: &str, owner: &str) {
+    use dms_documents::visit_plan::{self, NewVisit};
+    let visit = NewVisit {
+        visit_id: dms_domain::VisitId::generate(),
+        party_id: PartyId::new(field_party(org_id)).unwrap(),
+        owner: UserId::new(owner).unwrap(),
+        window_from: "2026-11-20T10:00:00+05:30".parse().unwrap(),
+        window_to: "2026-11-20T11:00:00+05:30".parse().unwrap(),
+        unplanned: false,
+        objectives: Vec::new(),
+        attendees: Vec::new(),
+        vehicle: None,
+    };
+    visit_plan::add_visit(doc, &visit, &Timestamp::now()).unwrap();
+}
+
+fn new_acknowledgement(org_id: &str, buyer: &str, driver: &str, signed: bool) -> (DocumentId, Automerge) {
+    use dms_documents::delivery_ack::{self, AcknowledgementHeader, Capture, ImageRef, Receiver};
+    let header = AcknowledgementHeader {
+        ack_id: dms_domain::AcknowledgementId::generate(),
+        tenant_id: TenantId::new(org_id).unwrap(),
+        shipment_id: ShipmentId::generate(),
+        buyer_id: PartyId::new(buyer).unwrap(),
+        driver_id: UserId::new(driver).unwrap(),
+        vehicle_number: "MH-12-CD-5678".to_owned(),
+        created_at: Timestamp::now(),
+    };
+    let dispatched = BTreeMap::from([(ProductId::new("DM-001").unwrap(), rust_decimal::Decimal::from(5))]);
+    let mut doc = Automerge::new();
+    delivery_ack::create_acknowledgement(&mut doc, &header, &dispatched).unwrap();
+    if signed {
+        let now = Timestamp::now();
+        let receiver = Receiver {
+            name: "Receiver".to_owned(),
+            phone: "+91 98200 12345".to_owned(),
+        };
+        delivery_ack::set_receiver(&mut doc, &receiver, &now).unwrap();
+        let image = ImageRef {
+            sha256: "c".repeat(64),
+            media_type: "image/png".to_owned(),
+        };
+        delivery_ack::attach_signature(&mut doc, &image, &now).unwrap();
+        let capture = Capture {
+            at: now,
+            position: dms_domain::GeoPoint::parse("18.52", "73.85", "5").unwrap(),
+        };
+        delivery_ack::capture(&mut doc, &capture).unwrap();
+        delivery_ack::sign_off(&mut doc, &UserId::new(driver).unwrap(), &now).unwrap();
+    }
+    (DocumentId::from_bytes(header.ack_id.to_bytes()), doc)
+}
+
+fn new_business_plan(company: &str, distributor: &str, creator: &str) -> (DocumentId, Automerge) {
+    use dms_documents::business_plan::{self, BusinessPlanHeader};
+    let plan_id = PlanId::generate();
+    let header = BusinessPlanHeader {
+        plan_id,
+        company_id: TenantId::new(company).unwrap(),
+        distributor_id: TenantId::new(distributor).unwrap(),
+        period_from: "2026-10-01T00:00:00+05:30".parse().unwrap(),
+        period_to: "2027-01-01T00:00:00+05:30".parse().unwrap(),
+        created_by: UserId::new(creator).unwrap(),
+        created_at: Timestamp::now(),
+    };
+    let mut doc = Automerge::new();
+    business_plan::create_plan(&mut doc, &header).unwrap();
+    (DocumentId::from_bytes(plan_id.to_bytes()), doc)
+}
+
+/// Seeds a visit plan per organisation (its admin plans for one rep), acknowledgements in da1
+/// by its driver (one unsigned, one signed), and a business plan per company.
+async fn seed_field_documents(network: &mut Network) {
+    let plans: &[(&str, &str, &str)] = &[
+        ("co-a", "co-a-rep", "co-a-admin"),
+        ("da1", "da1-sales", "da1-admin"),
+        ("da2", "da2-sales", "da2-admin"),
+        ("co-b", "co-b-admin", "co-b-admin"),
+        ("db1", "db1-sales", "db1-admin"),
+    ];
+    for (org_id, rep, seeder) in plans {
+        let (id, mut doc) = new_visit_plan(org_id, rep, seeder);
+        let seeder_user = network.user(seeder).clone();
+        let outcome = push(network, &seeder_user, org_id, id, &mut doc).await;
+        assert_eq!(outcome, (true, "accepted".to_owned()), "seed visit plan in {org_id}");
+        network.field_documents.push(FieldSeed {
+            org: org(org_id).id,
+            kind: FieldKind::VisitPlan,
+            id,
+            doc,
+            buyer: None,
+            owner: Some((*rep).to_owned()),
+        });
+    }
+    let driver = network.user("da1-driver").clone();
+    for signed in [false, true] {
+        let (id, mut doc) = new_acknowledgement("da1", "pa1a", "da1-driver", signed);
+        let outcome = push(network, &driver, "da1", id, &mut doc).await;
+        assert_eq!(outcome, (true, "accepted".to_owned()), "seed acknowledgement");
+        network.field_documents.push(FieldSeed {
+            org: "da1",
+            kind: FieldKind::DeliveryAck { signed },
+            id,
+            doc,
+            buyer: Some("pa1a".to_owned()),
+            owner: Some("da1-driver".to_owned()),
+        });
+    }
+    for (company, distributor) in [("co-a", "da1"), ("co-b", "db1")] {
+        let seeder = format!("{company}-admin");
+        let (id, mut doc) = new_business_plan(company, distributor, &seeder);
+        let seeder_user = network.user(&seeder).clone();
+        let outcome = push(network, &seeder_user, company, id, &mut doc).await;
+        assert_eq!(
+            outcome,
+            (true, "accepted".to_owned()),
+            "seed business plan in {company}"
+        );
+        network.field_documents.push(FieldSeed {
+            org: org(company).id,
+            kind: FieldKind::BusinessPlan,
+            id,
+            doc,
+            buyer: Some(distributor.to_owned()),
+            owner: None,
+        });
+    }
+}
+
+/// An edit `user` would make to a seeded field document, chosen so that only the access
+/// table decides: a buyer countersigns a signed acknowledgement, anyone else edits content.
+fn field_edit(seed: &FieldSeed, user: &User) -> Option<Automerge> {
+    use dms_documents::delivery_ack::{self, Countersign, Verdict};
+    let mut doc = seed.doc.fork();
+    match seed.kind {
+        FieldKind::VisitPlan => add_matrix_visit(&mut doc, seed.org, seed.owner.as_deref().unwrap()),
+        FieldKind::DeliveryAck { signed: true } => {
+            user.party?;
+            let countersign = Countersign {
+                by: user.id(),
+                at: Timestamp::now(),
+                verdict: Verdict::Accepted,
+                note: None,
+            };
+            delivery_ack::countersign(&mut doc, &countersign).unwrap();
+        }
+        FieldKind::DeliveryAck { signed: false } => {
+            if user.party.is_some() {
+                return None;
+            }
+            delivery_ack::record_line(
+                &mut doc,
+                &ProductId::new("DM-001").unwrap(),
+                rust_decimal::Decimal::ONE,
+                rust_decimal::Decimal::ZERO,
+                Some("short"),
+                &Timestamp::now(),
+            )
+            .unwrap();
+        }
+        FieldKind::BusinessPlan => {
+            dms_documents::business_plan::add_comment(&mut doc, &user.id(), "matrix", &Timestamp::now()).unwrap();
+        }
+    }
+    Some(doc)
+}
+
+/// Every field document kind and action for `user`, over sync, in every organisation.
+async fn field_sync_cases(network: Arc<Network>, login: String) -> Tally {
+    let user = network.user(&login).clone();
+    let mut tally = Tally::default();
+
+    for seed in &network.field_documents {
+        let target = seed.org;
+        let place = format!("in {target} ({})", relation(&user, target));
+        let kind = seed.kind.name();
+        let read = network.table.decide(&user, target, kind, "read", seed.facts());
+
+        let case = format!("{user}: read {kind} {} {place}", seed.id);
+        let (allowed, actual) = match join(&network, &user, target).await {
+            Err(status) => (false, format!("upgrade {status}")),
+            Ok(mut peer) => match peer.request(seed.id).await {
+                Some(Message::Sync { .. }) => (true, "sync".to_owned()),
+                Some(Message::DocUnavailable { .. }) => (false, "doc-unavailable".to_owned()),
+                other => (false, format!("{other:?}")),
+            },
+        };
+        tally.check(&case, &read, allowed, &actual);
+
+        // A fresh copy of a signed acknowledgement per case, so each countersign is the first.
+        let seed = match seed.kind {
+            FieldKind::DeliveryAck { signed: true } => {
+                let driver = network.user("da1-driver").clone();
+                let (id, mut doc) = new_acknowledgement("da1", "pa1a", "da1-driver", true);
+                assert!(push(&network, &driver, "da1", id, &mut doc).await.0);
+                FieldSeed {
+                    id,
+                    doc,
+                    ..seed.clone()
+                }
+            }
+            _ => seed.clone(),
+        };
+        let Some(mut doc) = field_edit(&seed, &user) else {
+            continue;
+        };
+        let update = both(read, network.table.decide(&user, target, kind, "update", seed.facts()));
+        let (allowed, actual) = push(&network, &user, target, seed.id, &mut doc).await;
+        tally.check(
+            &format!("{user}: update {kind} {} {place}", seed.id),
+            &update,
+            allowed,
+            &actual,
+        );
+    }
+
+    // Creating each kind, as the user itself, for a party of the organisation.
+    for target in ORGS.iter().map(|org| org.id) {
+        let place = format!("in {target} ({})", relation(&user, target));
+        let party = field_party(target);
+        let company = org(target).company.is_none();
+
+        let (id, mut doc) = new_visit_plan(target, &user.login, &user.login);
+        let own = Facts {
+            owner: Some(&user.login),
+            ..Facts::default()
+        };
+        let expected = network.table.decide(&user, target, "visit_plan", "create", own);
+        let (allowed, actual) = push(&network, &user, target, id, &mut doc).await;
+        tally.check(
+            &format!("{user}: create a visit plan {place}"),
+            &expected,
+            allowed,
+            &actual,
+        );
+
+        let (id, mut doc) = new_acknowledgement(target, party, &user.login, false);
+        let facts = Facts {
+            buyer: Some(party),
+            owner: Some(&user.login),
+            owner_in_org: false,
+        };
+        let expected = network.table.decide(&user, target, "delivery_ack", "create", facts);
+        let (allowed, actual) = push(&network, &user, target, id, &mut doc).await;
+        tally.check(
+            &format!("{user}: create an acknowledgement {place}"),
+            &expected,
+            allowed,
+            &actual,
+        );
+
+        if company {
+            let (id, mut doc) = new_business_plan(target, party, &user.login);
+            let facts = Facts {
+                buyer: Some(party),
+                ..Facts::default()
+            };
+            let expected = network.table.decide(&user, target, "business_plan", "create", facts);
+            let (allowed, actual) = push(&network, &user, target, id, &mut doc).await;
+            tally.check(
+                &format!("{user}: create a business plan {place}"),
+                &expected,
+                allowed,
+                &actual,
+            );
+        }
+    }
+    tally
 }

@@ -11,13 +11,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use automerge::{Automerge, ChangeHash};
 use dms_documents::DocumentId;
-use dms_documents::cart::{self, CartHeader, CartStatus, CartView, EditContext};
+use dms_documents::cart::{self, CartHeader, CartStatus, CartView, EditContext, PricesSeen};
 use dms_domain::catalog::Product;
-use dms_domain::{CartId, Money, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
-use rust_decimal::Decimal;
+use dms_domain::{CartId, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
 use serde::Serialize;
 
 use crate::error::{DeviceError, Result};
+use crate::pricing::{CartQuote, quote_cart};
+pub use crate::pricing::{CartTotals, PricedLine};
 use crate::store::DeviceStore;
 use crate::sync::SyncReport;
 
@@ -54,26 +55,6 @@ pub(crate) struct Tokens {
     pub(crate) refresh_token: Option<String>,
 }
 
-/// A cart line priced from the device's catalog cache.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PricedLine {
-    pub product_id: ProductId,
-    pub product_name: String,
-    pub quantity: Quantity,
-    pub unit_price: Money,
-    pub line_total: Money,
-    /// Quantities other devices set concurrently that lost under the merge rules.
-    pub conflicting_quantities: Vec<Quantity>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CartTotals {
-    pub line_count: u32,
-    pub total_quantity: Decimal,
-    /// Sum of line totals at this device's catalog prices, rounded to paise.
-    pub total: Money,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CartSummary {
     pub cart_id: CartId,
@@ -92,6 +73,14 @@ pub struct SyncStatus {
     pub catalog_products: i64,
     pub last_sync_at: Option<Timestamp>,
     pub last_sync_error: Option<String>,
+    /// Documents the server refused, with its reasons; they wait for a local edit.
+    pub refused_documents: Vec<RefusedDocument>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefusedDocument {
+    pub document_id: String,
+    pub reason: String,
 }
 
 /// A field device's local state. Cheap to clone; clones share the store.
@@ -260,47 +249,43 @@ impl Device {
         inner.edit(cart_id, |doc| cart::remove_line(doc, product_id, &context))
     }
 
-    /// Marks the cart submitted. The order request is made when the server receives this.
+    /// Marks the cart submitted and records the total and the schemes this device shows for
+    /// it at the submission time. The order request is made when the server receives this.
     pub fn submit(&self, cart_id: CartId) -> Result<()> {
         let mut inner = self.shared.lock();
         let context = self.edit_context();
-        inner.edit(cart_id, |doc| cart::submit(doc, &context))?;
+        let view = CartView::read(inner.document(cart_id)?)?;
+        let totals = quote_cart(&inner.store, &view, context.at)?.totals;
+        let seen = PricesSeen {
+            total: totals.total,
+            scheme_ids: totals.scheme_ids,
+        };
+        inner.edit(cart_id, |doc| cart::submit_priced(doc, &context, &seen))?;
         tracing::info!(cart_id = %cart_id, "submitted cart");
         Ok(())
     }
 
-    /// The cart's lines priced from this device's catalog.
+    /// Prices the cart's lines with the pricing engine when this device has pricing data for
+    /// every product, else at selling price (see [`crate::pricing`]).
     pub fn cart_lines(&self, cart_id: CartId) -> Result<Vec<PricedLine>> {
-        let inner = self.shared.lock();
-        let view = CartView::read(inner.document(cart_id)?)?;
-        let mut lines = Vec::with_capacity(view.lines.len());
-        for line in view.lines.into_values() {
-            let product = inner.store.product(&line.product_id)?;
-            let (product_name, unit_price) = match product {
-                Some(product) => (product.name, product.selling_price),
-                // A line synced from another device for a product this catalog lacks: show the
-                // price that device saw rather than hiding the line.
-                None => (line.product_id.to_string(), line.unit_price_seen.unwrap_or_default()),
-            };
-            lines.push(PricedLine {
-                line_total: (unit_price * line.quantity).round_paise(),
-                product_id: line.product_id,
-                product_name,
-                quantity: line.quantity,
-                unit_price,
-                conflicting_quantities: line.conflicting_quantities,
-            });
-        }
-        Ok(lines)
+        Ok(self.quote(cart_id)?.lines)
     }
 
+    /// Prices the cart's totals like [`Device::cart_lines`], with the method used and the reason.
     pub fn cart_totals(&self, cart_id: CartId) -> Result<CartTotals> {
-        let lines = self.cart_lines(cart_id)?;
-        Ok(CartTotals {
-            line_count: lines.len() as u32,
-            total_quantity: lines.iter().map(|line| line.quantity.value()).sum(),
-            total: lines.iter().map(|line| line.line_total).sum(),
-        })
+        Ok(self.quote(cart_id)?.totals)
+    }
+
+    /// Prices a draft as of now, and a submitted cart as of its submission, as the server does.
+    fn quote(&self, cart_id: CartId) -> Result<CartQuote> {
+        let inner = self.shared.lock();
+        let view = CartView::read(inner.document(cart_id)?)?;
+        let at = view
+            .submission
+            .as_ref()
+            .map(|submission| submission.submitted_at)
+            .unwrap_or_else(Timestamp::now);
+        quote_cart(&inner.store, &view, at)
     }
 
     // ---- sync bookkeeping ----
@@ -326,6 +311,15 @@ impl Device {
                 })
                 .transpose()?,
             last_sync_error: inner.store.meta("last_sync_error")?.filter(|text| !text.is_empty()),
+            refused_documents: inner
+                .store
+                .refused_documents()?
+                .into_iter()
+                .map(|(document_id, reason)| RefusedDocument {
+                    document_id: document_id.to_string(),
+                    reason,
+                })
+                .collect(),
         })
     }
 

@@ -14,11 +14,13 @@ use automerge::{Automerge, Change, ChangeHash};
 use dms_documents::DocumentId;
 use dms_domain::catalog::{PackSize, Product};
 use dms_domain::{Money, ProductId, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
+use dms_pricing::{PricingTerms, ProductPricing};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::error::{DeviceError, Result};
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -46,7 +48,33 @@ const MIGRATIONS: &[&str] = &[r#"
         sub_category  TEXT NOT NULL,
         search_text   TEXT NOT NULL         -- lower-case name, brand and categories
     );
-"#];
+"#,
+    r#"
+    -- Pricing data per product and the user's pricing terms, to price carts offline.
+    ALTER TABLE catalog_products ADD COLUMN pricing TEXT;   -- JSON ProductPricing, NULL if not sent
+    CREATE TABLE pricing_terms (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version TEXT NOT NULL,
+        body    TEXT NOT NULL                 -- JSON PricingTerms
+    );
+    -- A catalog cached before this migration has no pricing data: download it again.
+    DELETE FROM meta WHERE key = 'catalog_version';
+"#,
+    r#"
+    -- Documents the server refused, at the heads it refused. They are not offered again
+    -- until a local edit moves their heads, so one refused cart cannot stop the others
+    -- from syncing, and its edits stay on the device.
+    CREATE TABLE refused_documents (
+        document_id TEXT PRIMARY KEY REFERENCES documents(document_id),
+        heads       TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        refused_at  TEXT NOT NULL
+    );
+"#,
+];
+
+/// A catalog product with its pricing data, `None` when the server sent none.
+pub type PricedProduct = (Product, Option<ProductPricing>);
 
 pub struct DeviceStore {
     connection: Connection,
@@ -127,6 +155,57 @@ impl DeviceStore {
         Ok(())
     }
 
+    /// Records that the server refused `document_id` at `heads`, with its reason.
+    pub fn mark_refused(&mut self, document_id: &DocumentId, heads: &[ChangeHash], reason: &str) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO refused_documents (document_id, heads, reason, refused_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (document_id) DO UPDATE SET
+               heads = excluded.heads, reason = excluded.reason, refused_at = excluded.refused_at",
+            params![
+                document_id.to_string(),
+                join_heads(heads),
+                reason,
+                Timestamp::now().to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The heads at which the server refused `document_id`, if it did.
+    pub fn refused_heads(&self, document_id: &DocumentId) -> Result<Option<Vec<ChangeHash>>> {
+        let text: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT heads FROM refused_documents WHERE document_id = ?1",
+                [document_id.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        text.map(|text| parse_heads(&text)).transpose()
+    }
+
+    /// Refused documents and the server's reasons, oldest first.
+    pub fn refused_documents(&self) -> Result<Vec<(DocumentId, String)>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT document_id, reason FROM refused_documents ORDER BY refused_at, document_id")?;
+        let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+        rows.map(|row| {
+            let (id, reason) = row?;
+            Ok((id.parse()?, reason))
+        })
+        .collect()
+    }
+
+    /// Forgets a refusal once the server has accepted the document.
+    pub fn clear_refused(&mut self, document_id: &DocumentId) -> Result<()> {
+        self.connection.execute(
+            "DELETE FROM refused_documents WHERE document_id = ?1",
+            [document_id.to_string()],
+        )?;
+        Ok(())
+    }
+
     // ---- key-value metadata ----
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
@@ -176,45 +255,63 @@ impl DeviceStore {
 
     // ---- catalog ----
 
-    /// Replaces the whole catalog cache in one transaction, so a failed download never leaves
-    /// half a catalog.
-    pub fn replace_catalog(&mut self, version: i64, products: &[Product]) -> Result<()> {
+    /// Stores one catalog download in one transaction: the catalog with each product's pricing
+    /// data when `catalog` is given, the pricing terms and their version when `terms` is given.
+    /// A failed download never leaves half a catalog or a catalog with another's terms.
+    pub fn replace_download(
+        &mut self,
+        catalog: Option<(i64, &[PricedProduct])>,
+        terms: Option<(&str, &PricingTerms)>,
+    ) -> Result<()> {
         let transaction = self.connection.transaction()?;
-        transaction.execute("DELETE FROM catalog_products", [])?;
-        {
-            let mut insert = transaction.prepare(
-                "INSERT INTO catalog_products
-                   (product_id, name, brand, mrp, selling_price, pack_size, category, sub_category, search_text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            for product in products {
-                let pack_size = serde_json::to_string(&product.pack_size)
-                    .map_err(|error| DeviceError::Corrupt(format!("pack size of {}: {error}", product.id)))?;
-                let search_text = format!(
-                    "{} {} {} {}",
-                    product.name, product.brand, product.category, product.sub_category
-                )
-                .to_lowercase();
-                insert.execute(params![
-                    product.id.as_str(),
-                    product.name,
-                    product.brand,
-                    String::from(product.mrp),
-                    String::from(product.selling_price),
-                    pack_size,
-                    product.category,
-                    product.sub_category,
-                    search_text,
-                ])?;
-            }
+        if let Some((version, products)) = catalog {
+            write_catalog(&transaction, version, products)?;
         }
-        transaction.execute(
-            "INSERT INTO meta (key, value) VALUES ('catalog_version', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [version.to_string()],
-        )?;
+        if let Some((version, terms)) = terms {
+            let body = serde_json::to_string(terms)
+                .map_err(|error| DeviceError::Corrupt(format!("pricing terms: {error}")))?;
+            transaction.execute(
+                "INSERT INTO pricing_terms (id, version, body) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body",
+                params![version, body],
+            )?;
+        }
         transaction.commit()?;
         Ok(())
+    }
+
+    /// The cached pricing terms with their version, if the server sent any.
+    pub fn pricing_terms(&self) -> Result<Option<(String, PricingTerms)>> {
+        let row: Option<(String, String)> = self
+            .connection
+            .query_row("SELECT version, body FROM pricing_terms WHERE id = 1", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        row.map(|(version, body)| {
+            let terms = serde_json::from_str(&body)
+                .map_err(|error| DeviceError::Corrupt(format!("stored pricing terms: {error}")))?;
+            Ok((version, terms))
+        })
+        .transpose()
+    }
+
+    /// A product's cached pricing data; `None` when the product or its data is not cached.
+    pub fn product_pricing(&self, product_id: &ProductId) -> Result<Option<ProductPricing>> {
+        let body: Option<Option<String>> = self
+            .connection
+            .query_row(
+                "SELECT pricing FROM catalog_products WHERE product_id = ?1",
+                [product_id.as_str()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        body.flatten()
+            .map(|body| {
+                serde_json::from_str(&body)
+                    .map_err(|error| DeviceError::Corrupt(format!("pricing data of {product_id}: {error}")))
+            })
+            .transpose()
     }
 
     pub fn catalog_version(&self) -> Result<Option<i64>> {
@@ -267,6 +364,47 @@ impl DeviceStore {
             .connection
             .query_row("SELECT COUNT(*) FROM catalog_products", [], |row| row.get(0))?)
     }
+}
+
+fn write_catalog(transaction: &Transaction<'_>, version: i64, products: &[PricedProduct]) -> Result<()> {
+    transaction.execute("DELETE FROM catalog_products", [])?;
+    let mut insert = transaction.prepare(
+        "INSERT INTO catalog_products
+           (product_id, name, brand, mrp, selling_price, pack_size, category, sub_category, search_text, pricing)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (product, pricing) in products {
+        let pack_size = serde_json::to_string(&product.pack_size)
+            .map_err(|error| DeviceError::Corrupt(format!("pack size of {}: {error}", product.id)))?;
+        let pricing = pricing
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|error| DeviceError::Corrupt(format!("pricing data of {}: {error}", product.id)))?;
+        let search_text = format!(
+            "{} {} {} {}",
+            product.name, product.brand, product.category, product.sub_category
+        )
+        .to_lowercase();
+        insert.execute(params![
+            product.id.as_str(),
+            product.name,
+            product.brand,
+            String::from(product.mrp),
+            String::from(product.selling_price),
+            pack_size,
+            product.category,
+            product.sub_category,
+            search_text,
+            pricing,
+        ])?;
+    }
+    transaction.execute(
+        "INSERT INTO meta (key, value) VALUES ('catalog_version', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [version.to_string()],
+    )?;
+    Ok(())
 }
 
 const PRODUCT_COLUMNS: &str = "product_id, name, brand, mrp, selling_price, pack_size, category, sub_category";

@@ -1,6 +1,7 @@
 //! One sync round between a device and the server.
 //!
-//! 1. Fetch the catalog if its version changed, and the list of documents this user may see.
+//! 1. Fetch the catalog if its version changed and the pricing terms if theirs changed, and the
+//!    list of documents this user may see.
 //! 2. Open the WebSocket with the access token, send `join`, wait for `peer`.
 //! 3. Offer every local document with `sync`, and ask for every listed document this device
 //!    lacks with `request`.
@@ -21,6 +22,7 @@ use dms_documents::DocumentId;
 use dms_documents::wire::{MAX_MESSAGE_BYTES, Message, PROTOCOL_VERSION, PeerMetadata};
 use dms_domain::Timestamp;
 use dms_domain::catalog::Product;
+use dms_pricing::{PricingTerms, ProductPricing};
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use tokio_tungstenite::tungstenite::Message as Frame;
@@ -34,6 +36,9 @@ use crate::error::{DeviceError, Result};
 /// Longest a sync round may take before it gives up; edits stay safe on the device.
 pub const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Longest wait for the server's next message while documents are unconfirmed.
+pub const SETTLE_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// What one sync round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
@@ -43,15 +48,33 @@ pub struct SyncReport {
     pub changes_received: u32,
     pub catalog_updated: bool,
     pub catalog_version: i64,
+    /// Whether the round stored new pricing terms (schemes and GST settings).
+    pub pricing_terms_updated: bool,
     /// Documents the server reported as unavailable.
     pub documents_unavailable: u32,
+    /// Documents whose latest heads the server did not confirm before it went quiet; they
+    /// stay pending for the next round.
+    pub documents_unconfirmed: u32,
 }
 
 #[derive(Deserialize)]
 struct CatalogResponse {
     version: i64,
     unchanged: bool,
-    products: Vec<Product>,
+    products: Vec<CatalogProduct>,
+    /// Absent from servers that send no pricing terms.
+    #[serde(default)]
+    pricing_version: Option<String>,
+    #[serde(default)]
+    pricing_terms: Option<PricingTerms>,
+}
+
+#[derive(Deserialize)]
+struct CatalogProduct {
+    #[serde(flatten)]
+    product: Product,
+    #[serde(default)]
+    pricing: Option<ProductPricing>,
 }
 
 #[derive(Deserialize)]
@@ -176,21 +199,41 @@ async fn run(device: &Device) -> Result<SyncReport> {
     let org = config.identity.tenant_id.as_str().to_owned();
     let http = http_client()?;
     let shared = device.shared.clone();
-    let local_version = blocking(move || shared.lock().store.catalog_version()).await?;
-    let catalog: CatalogResponse = get_json(
-        &http,
-        &format!(
-            "{base}/api/v1/catalog?since_version={}&org={org}",
-            local_version.unwrap_or(-1)
-        ),
-        &access_token,
-    )
+    let (local_version, local_terms) = blocking(move || {
+        let inner = shared.lock();
+        let terms_version = inner.store.pricing_terms()?.map(|(version, _)| version);
+        Ok((inner.store.catalog_version()?, terms_version))
+    })
     .await?;
+    let mut catalog_url = format!(
+        "{base}/api/v1/catalog?since_version={}&org={org}",
+        local_version.unwrap_or(-1)
+    );
+    if let Some(terms_version) = &local_terms {
+        catalog_url.push_str(&format!("&since_pricing_version={terms_version}"));
+    }
+    let catalog: CatalogResponse = get_json(&http, &catalog_url, &access_token).await?;
     report.catalog_version = catalog.version;
-    if !catalog.unchanged {
+    report.catalog_updated = !catalog.unchanged;
+    let products: Option<Vec<(Product, Option<ProductPricing>)>> = (!catalog.unchanged).then(|| {
+        catalog
+            .products
+            .into_iter()
+            .map(|entry| (entry.product, entry.pricing))
+            .collect()
+    });
+    let terms = catalog.pricing_version.zip(catalog.pricing_terms);
+    report.pricing_terms_updated = terms.is_some();
+    if products.is_some() || terms.is_some() {
         let shared = device.shared.clone();
-        blocking(move || shared.lock().store.replace_catalog(catalog.version, &catalog.products)).await?;
-        report.catalog_updated = true;
+        let catalog_version = catalog.version;
+        blocking(move || {
+            shared.lock().store.replace_download(
+                products.as_deref().map(|products| (catalog_version, products)),
+                terms.as_ref().map(|(version, terms)| (version.as_str(), terms)),
+            )
+        })
+        .await?;
     }
     let listed: Vec<DocumentSummary> =
         get_json(&http, &format!("{base}/api/v1/documents?org={org}"), &access_token).await?;
@@ -275,12 +318,24 @@ async fn run(device: &Device) -> Result<SyncReport> {
         unsettled.insert(document_id);
     }
 
-    // Exchange until every document is settled.
+    // Exchange until every document is settled, or until the server goes quiet. A quiet
+    // server ends the round without an error: the unconfirmed documents stay pending (their
+    // acked heads do not move) and the next round, on a fresh connection with fresh sync
+    // states on both sides, confirms them.
     let started = Instant::now();
     while !unsettled.is_empty() {
-        let message = receive(&mut socket)
-            .await?
-            .ok_or_else(|| DeviceError::Network("server closed the connection during sync".to_owned()))?;
+        let Ok(received) = tokio::time::timeout(SETTLE_IDLE_TIMEOUT, receive(&mut socket)).await else {
+            let pending: Vec<String> = unsettled.iter().map(ToString::to_string).collect();
+            tracing::warn!(
+                device_id = %config.identity.device_id, documents = ?pending,
+                "server sent nothing for {} seconds; ending the round with documents unconfirmed",
+                SETTLE_IDLE_TIMEOUT.as_secs()
+            );
+            report.documents_unconfirmed = unsettled.len() as u32;
+            break;
+        };
+        let message =
+            received?.ok_or_else(|| DeviceError::Network("server closed the connection during sync".to_owned()))?;
         match message {
             Message::Sync { document_id, data, .. } => {
                 let state = states.remove(&document_id).unwrap_or_default();
@@ -305,7 +360,13 @@ async fn run(device: &Device) -> Result<SyncReport> {
                 report.documents_unavailable += 1;
                 report.documents_received = report.documents_received.saturating_sub(1);
             }
-            Message::Error { message } => return Err(DeviceError::Refused(message)),
+            Message::Error { message } => {
+                let shared = device.shared.clone();
+                let candidates: Vec<DocumentId> = unsettled.iter().copied().collect();
+                let reason = message.clone();
+                blocking(move || remember_refusal(&shared, &candidates, &reason)).await?;
+                return Err(DeviceError::Refused(message));
+            }
             _ => {}
         }
     }
@@ -324,6 +385,10 @@ fn opening_messages(shared: &Shared, listed: &[DocumentId]) -> Result<Vec<Openin
     let inner = shared.lock();
     let mut messages = Vec::new();
     for (document_id, doc) in &inner.documents {
+        // A document the server refused is offered again only after a local edit.
+        if inner.store.refused_heads(document_id)?.as_deref() == Some(doc.get_heads().as_slice()) {
+            continue;
+        }
         let mut state = SyncState::new();
         if let Some(message) = doc.generate_sync_message(&mut state) {
             messages.push((*document_id, state, message.encode(), false));
@@ -339,6 +404,25 @@ fn opening_messages(shared: &Shared, listed: &[DocumentId]) -> Result<Vec<Openin
         }
     }
     Ok(messages)
+}
+
+/// Marks the document a refusal names (every server refusal names its document id) so the
+/// next round skips it until a local edit; the other documents then sync as usual.
+fn remember_refusal(shared: &Shared, candidates: &[DocumentId], reason: &str) -> Result<()> {
+    let mut inner = shared.lock();
+    for document_id in candidates {
+        if !reason.contains(&document_id.to_string()) {
+            continue;
+        }
+        let heads = inner
+            .documents
+            .get(document_id)
+            .map(Automerge::get_heads)
+            .unwrap_or_default();
+        inner.store.mark_refused(document_id, &heads, reason)?;
+        tracing::warn!(document_id = %document_id, "server refused a document; it waits for a local edit");
+    }
+    Ok(())
 }
 
 struct Applied {
@@ -373,6 +457,7 @@ fn apply_remote(shared: &Shared, document_id: DocumentId, mut state: SyncState, 
     let settled = state.their_heads.as_deref() == Some(heads.as_slice()) && !heads.is_empty();
     if settled {
         inner.store.set_acked_heads(&document_id, &heads)?;
+        inner.store.clear_refused(&document_id)?;
     }
     let reply = doc.generate_sync_message(&mut state).map(SyncMessage::encode);
     Ok(Applied {

@@ -6,11 +6,14 @@
 //! { schema: "dms.cart/1",
 //!   header: { cart_id, tenant_id, buyer_id, created_by, created_at },
 //!   status: "draft" | "submitted",
-//!   submission?: { submitted_by, submitted_at, device_id },
+//!   submission?: { submitted_by, submitted_at, device_id,
+//!                   total_seen?: "715.00", schemes_seen?: ["PCT10", …] },
 //!   lines: { <product id>: { quantity: "2.5", unit_price_seen?: "52.00", updated_by, updated_at } } }
 //! ```
 //! Quantities and prices are decimal text, never automerge floats, so every replica reads the
-//! same exact value. Timestamps are RFC 3339 text with their offset.
+//! same exact value. Timestamps are RFC 3339 text with their offset. `total_seen` and
+//! `schemes_seen` record the grand total and the applied scheme ids the submitting device
+//! showed. Carts submitted by older devices lack them and stay readable.
 //!
 //! # Merge rules for concurrent offline edits
 //! 1. **Lines are keyed by product.** Two devices adding different products touch different
@@ -76,12 +79,23 @@ impl CartStatus {
     }
 }
 
-/// The record of a submission: the user, the time and the device.
+/// The record of a submission: the user, the time, the device and what it showed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Submission {
     pub submitted_by: UserId,
     pub submitted_at: Timestamp,
     pub device_id: String,
+    /// Grand total the submitting device showed, in rupees; `None` from older devices.
+    pub total_seen: Option<Money>,
+    /// Ids of the schemes the submitting device showed as applied; `None` from older devices.
+    pub schemes_seen: Option<Vec<String>>,
+}
+
+/// The figures the submitting device showed for the cart, recorded with the submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PricesSeen {
+    pub total: Money,
+    pub scheme_ids: Vec<String>,
 }
 
 /// One product line as merged.
@@ -153,11 +167,7 @@ impl CartView {
 
         let submission = match doc.get(ROOT, "submission")? {
             None => None,
-            Some((Value::Object(ObjType::Map), submission_obj)) => Some(Submission {
-                submitted_by: UserId::new(required_text(doc, &submission_obj, "submission.submitted_by")?)?,
-                submitted_at: required_text(doc, &submission_obj, "submission.submitted_at")?.parse()?,
-                device_id: required_text(doc, &submission_obj, "submission.device_id")?,
-            }),
+            Some((Value::Object(ObjType::Map), submission_obj)) => Some(read_submission(doc, &submission_obj)?),
             Some(_) => return Err(invalid("submission must be a map")),
         };
         if status == CartStatus::Submitted && submission.is_none() {
@@ -180,14 +190,37 @@ impl CartView {
         })
     }
 
-    /// Sum of quantity times price seen, over lines with a price. The server prices
-    /// authoritatively; this is what the device showed.
+    /// What the device showed: the grand total recorded with the submission, else (for carts
+    /// submitted by older devices, and drafts) the sum of quantity times price seen over lines
+    /// with a price. The server prices authoritatively.
     pub fn total_seen(&self) -> Money {
+        if let Some(total) = self.submission.as_ref().and_then(|submission| submission.total_seen) {
+            return total;
+        }
         self.lines
             .values()
             .filter_map(|line| line.unit_price_seen.map(|price| price * line.quantity))
             .sum()
     }
+}
+
+fn read_submission(doc: &Automerge, submission_obj: &ObjId) -> Result<Submission> {
+    let total_seen = match optional_text(doc, submission_obj, "submission.total_seen")? {
+        Some(text) => Some(Money::parse_price(&text)?),
+        None => None,
+    };
+    let reader = Reader::new(doc, "cart");
+    let schemes_seen = match reader.optional_list(submission_obj, "schemes_seen", "submission.schemes_seen")? {
+        Some(_) => Some(reader.text_list(submission_obj, "schemes_seen", "submission.schemes_seen")?),
+        None => None,
+    };
+    Ok(Submission {
+        submitted_by: UserId::new(required_text(doc, submission_obj, "submission.submitted_by")?)?,
+        submitted_at: required_text(doc, submission_obj, "submission.submitted_at")?.parse()?,
+        device_id: required_text(doc, submission_obj, "submission.device_id")?,
+        total_seen,
+        schemes_seen,
+    })
 }
 
 fn read_line(doc: &Automerge, lines_obj: &ObjId, product_id: ProductId) -> Result<CartLine> {
@@ -298,6 +331,15 @@ pub fn remove_line(doc: &mut Automerge, product_id: &ProductId, context: &EditCo
 
 /// Marks the cart submitted and records who submitted it. One change; an empty cart is refused.
 pub fn submit(doc: &mut Automerge, context: &EditContext) -> Result<()> {
+    submit_with(doc, context, None)
+}
+
+/// Marks the cart submitted like [`submit`] and records what the device showed. One change.
+pub fn submit_priced(doc: &mut Automerge, context: &EditContext, seen: &PricesSeen) -> Result<()> {
+    submit_with(doc, context, Some(seen))
+}
+
+fn submit_with(doc: &mut Automerge, context: &EditContext, seen: Option<&PricesSeen>) -> Result<()> {
     let view = editable(doc)?;
     if view.lines.is_empty() {
         return Err(DocumentError::EmptyCart {
@@ -310,6 +352,13 @@ pub fn submit(doc: &mut Automerge, context: &EditContext) -> Result<()> {
         tx.put(&submission_obj, "submitted_by", context.user_id.as_str())?;
         tx.put(&submission_obj, "submitted_at", context.at.to_string())?;
         tx.put(&submission_obj, "device_id", context.device_id.as_str())?;
+        if let Some(seen) = seen {
+            tx.put(&submission_obj, "total_seen", seen.total.to_string())?;
+            let schemes_obj = tx.put_object(&submission_obj, "schemes_seen", ObjType::List)?;
+            for (index, scheme_id) in seen.scheme_ids.iter().enumerate() {
+                tx.insert(&schemes_obj, index, scheme_id.as_str())?;
+            }
+        }
         tx.put(ROOT, "status", CartStatus::Submitted.as_str())?;
         Ok(())
     })

@@ -155,6 +155,21 @@ impl AcknowledgementView {
         Ok(view)
     }
 
+    /// Reads the document without checking the sign-off hash, so a replica can tell which
+    /// signed acknowledgement was altered and by how much. Every other field is validated as
+    /// in [`AcknowledgementView::read`]; compare [`AcknowledgementView::content_sha256`] with
+    /// the sign-off's hash before trusting the content.
+    pub fn read_unverified(doc: &Automerge) -> Result<AcknowledgementView> {
+        read_unverified(doc)
+    }
+
+    /// Whether the acknowledgement is signed and its content no longer matches the signed hash.
+    pub fn is_altered_after_sign_off(&self) -> bool {
+        self.sign_off
+            .as_ref()
+            .is_some_and(|sign_off| sign_off.content_sha256 != self.content_sha256())
+    }
+
     /// SHA-256 (hex) of the signed content as it is now.
     pub fn content_sha256(&self) -> String {
         let content = SignedContent {

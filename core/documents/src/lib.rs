@@ -10,6 +10,7 @@
 
 pub mod business_plan;
 pub mod cart;
+pub mod cart_order;
 pub mod delivery_ack;
 pub mod document_id;
 pub mod error;

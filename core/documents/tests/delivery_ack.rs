@@ -225,3 +225,33 @@ fn buyer_countersigns_once_within_the_window() {
     let twice = delivery_ack::countersign(&mut driver, &in_time).unwrap_err();
     assert!(twice.to_string().contains("already countersigned"), "{twice}");
 }
+
+#[test]
+fn unverified_read_shows_the_altered_content() {
+    let mut driver = recorded();
+    let mut helper = device("hhhh");
+    sync(&mut driver, &mut helper);
+    delivery_ack::sign_off(
+        &mut driver,
+        &UserId::new("driver-dev").unwrap(),
+        &at("2026-12-09T11:30:00+05:30"),
+    )
+    .unwrap();
+    assert!(!AcknowledgementView::read(&driver).unwrap().is_altered_after_sign_off());
+
+    delivery_ack::record_line(
+        &mut helper,
+        &product("DM-004"),
+        dec!(0),
+        dec!(1),
+        Some("dented"),
+        &at("2026-12-09T11:31:00+05:30"),
+    )
+    .unwrap();
+    sync(&mut driver, &mut helper);
+
+    let altered = AcknowledgementView::read_unverified(&driver).unwrap();
+    assert!(altered.is_altered_after_sign_off());
+    assert_eq!(altered.lines[&product("DM-004")].damaged, dec!(1));
+    assert_eq!(altered.sign_off.unwrap().signed_by.as_str(), "driver-dev");
+}

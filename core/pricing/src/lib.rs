@@ -20,6 +20,7 @@ mod engine;
 mod error;
 mod free_goods;
 pub mod gst;
+mod offline;
 mod order;
 mod order_discount;
 mod priced;
@@ -31,6 +32,7 @@ mod units;
 pub use catalog::{Catalog, MAX_AMOUNT, Product};
 pub use engine::{MAX_ORDER_AMOUNT, PricingContext, price_order};
 pub use error::{PricingError, Result};
+pub use offline::{DEFAULT_BASE_UNIT, PricingTerms, ProductPricing};
 pub use order::{Order, OrderLine, OrderParties};
 pub use priced::{AppliedScheme, FreeLine, PricedLine, PricedOrder, SchemeEffect, SetAsideScheme};
 pub use scheme::{

@@ -118,3 +118,19 @@ pub struct PricedOrder {
     pub order_discount: Decimal,
     pub tax: TaxBreakdown,
 }
+
+impl PricedOrder {
+    /// Ids of every scheme applied to a line, earning free goods or applied to the order,
+    /// sorted and without repeats.
+    pub fn applied_scheme_ids(&self) -> Vec<String> {
+        let line_schemes = self.lines.iter().flat_map(|line| &line.applied);
+        let mut ids: Vec<String> = line_schemes
+            .chain(&self.order_schemes)
+            .map(|applied| applied.scheme_id.as_str().to_owned())
+            .chain(self.free_lines.iter().map(|free| free.scheme_id.as_str().to_owned()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}

@@ -12,6 +12,7 @@
 //! and happens before this module is asked: a context is only ever built for a database the
 //! user's grants and links reach, and a connection only opens that one database.
 
+pub mod field;
 pub mod table;
 
 use dms_documents::cart::{CartStatus, CartView};
@@ -90,6 +91,19 @@ pub enum Kind {
     LicenceReport,
     DistributorOnboarding,
     PartnerOnboarding,
+    /// A rep's visit plan document; its owner is the rep named in the header.
+    VisitPlan,
+    /// Reconciled visits and the visit report, over REST; the owner is the visit's rep and
+    /// the buyer the visited party.
+    Visits,
+    /// A delivery acknowledgement document; the owner is the driver, the buyer the receiver.
+    DeliveryAck,
+    /// Reconciled deliveries and their reports, with the same facts as the acknowledgement.
+    Deliveries,
+    /// Signature and photo images referenced by acknowledgements, stored by SHA-256.
+    Blobs,
+    /// A business plan document shared by a company and one distributor (its buyer).
+    BusinessPlan,
 }
 
 /// A licence module. DMS lets an organisation trade with its company or distributors; PRM
@@ -138,8 +152,25 @@ pub struct Resource<'a> {
 /// The stored facts about a document that access decisions need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DocumentAccess {
-    Cart { buyer_id: PartyId },
-    Untyped { owner: UserId },
+    Cart {
+        buyer_id: PartyId,
+    },
+    Untyped {
+        owner: UserId,
+    },
+    /// A visit plan belongs to the rep named in its header.
+    VisitPlan {
+        rep: UserId,
+    },
+    /// A delivery acknowledgement belongs to its driver and concerns its buyer.
+    DeliveryAck {
+        buyer_id: PartyId,
+        driver: UserId,
+    },
+    /// A business plan concerns the distributor it is made with, as a buyer of the company.
+    BusinessPlan {
+        distributor: PartyId,
+    },
 }
 
 /// Why [`authorize`] said no. The `code` of each is stable and reaches clients.
@@ -303,6 +334,40 @@ impl<'a> Resource<'a> {
                 owner: Some(owner),
                 owner_in_org: false,
             },
+            DocumentAccess::VisitPlan { rep } => Resource {
+                kind: Kind::VisitPlan,
+                buyer: None,
+                owner: Some(rep),
+                owner_in_org: false,
+            },
+            DocumentAccess::DeliveryAck { buyer_id, driver } => Resource::delivery(Kind::DeliveryAck, buyer_id, driver),
+            DocumentAccess::BusinessPlan { distributor } => Resource {
+                kind: Kind::BusinessPlan,
+                buyer: Some(distributor),
+                owner: None,
+                owner_in_org: false,
+            },
+        }
+    }
+
+    /// A delivery record of `kind` (the acknowledgement, its report or one of its images):
+    /// the driver owns it and the buyer received it.
+    pub fn delivery(kind: Kind, buyer: &'a PartyId, driver: &'a UserId) -> Resource<'a> {
+        Resource {
+            kind,
+            buyer: Some(buyer),
+            owner: Some(driver),
+            owner_in_org: false,
+        }
+    }
+
+    /// A reconciled visit of `rep`; `party` is the visited party, `None` for a report.
+    pub fn visit(rep: &'a UserId, party: Option<&'a PartyId>) -> Resource<'a> {
+        Resource {
+            kind: Kind::Visits,
+            buyer: party,
+            owner: Some(rep),
+            owner_in_org: false,
         }
     }
 }

@@ -5,7 +5,12 @@
 //! partners; the rest are partners' phones in pairs, two users of one partner sharing one cart
 //! (an odd one out gets a cart of its own). For half of the pairs both phones submit the cart
 //! while offline, so the server sees the same submission twice.
+//!
+//! Then field documents: each rep's visit plan is edited offline by the rep (a check-in) while
+//! the distributor's admin reschedules the same visit, and a driver delivers to the first
+//! partners, signs off, and has a late edit from a second phone refused (see [`field`]).
 
+mod field;
 pub mod logins;
 mod rng;
 mod scenario;
@@ -54,6 +59,17 @@ pub struct DemoOutcome {
     pub late_edits: u64,
     /// Sum of all order requests' totals, rupees.
     pub order_value: String,
+    /// Visits in the reconciled `visits` table, and those with a check-out.
+    pub visits: u64,
+    pub visits_completed: u64,
+    /// Deliveries reconciled from acknowledgements, and those signed off.
+    pub acknowledgements: u64,
+    pub acknowledgements_signed: u64,
+    /// Late edits of signed acknowledgements the server refused and recorded.
+    pub alterations_refused: u64,
+    /// Every check-in survived its reschedule, every acknowledgement arrived signed, and every
+    /// late edit after sign-off was refused.
+    pub field_checks_passed: bool,
     pub duration_ms: u64,
 }
 
@@ -64,6 +80,7 @@ impl DemoOutcome {
             && self.lost_edits == 0
             && self.duplicate_orders == 0
             && self.order_requests == self.submitted_carts
+            && self.field_checks_passed
     }
 
     /// The readable report printed without `--json`.
@@ -111,6 +128,19 @@ impl DemoOutcome {
             verdict(self.lost_edits == 0)
         );
         let _ = writeln!(text, "  order value       Rs {}", self.order_value);
+        let _ = writeln!(
+            text,
+            "  visits            {} ({} completed)",
+            self.visits, self.visits_completed
+        );
+        let _ = writeln!(
+            text,
+            "  acknowledgements  {} ({} signed), {} late edits refused [{}]",
+            self.acknowledgements,
+            self.acknowledgements_signed,
+            self.alterations_refused,
+            verdict(self.field_checks_passed)
+        );
         text
     }
 }

@@ -12,6 +12,7 @@ use dms_domain::{CartId, Money, PartyId, ProductId, Quantity, TenantId, UserId};
 
 use crate::admin;
 use crate::app::AppState;
+use crate::demo::field;
 use crate::demo::logins::{self, Api, DISTRIBUTOR};
 use crate::demo::rng::DemoRng;
 use crate::demo::verify::{self, EditEffect, EditRecord};
@@ -207,6 +208,22 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
     outcome.sync_rounds += sync_until_converged(&devices, &state, &tenant_id).await?;
     outcome.converged = converged(&devices, &state, &tenant_id)?;
 
+    // Field documents: visits with a concurrent reschedule, deliveries with acknowledgements.
+    let cast = field::FieldCast {
+        api: &api,
+        server_url: &server_url,
+        admin: &distributor_admin,
+        admin_token: &admin_token,
+        reps: &rep_logins,
+        partners: partner_logins.iter().map(|logins| &logins[0]).collect(),
+        products: &all_products,
+    };
+    let field_run = field::run(&cast).await?;
+    progress(format!(
+        "field: {} visit plans, {} acknowledgements, {} of {} late edits after sign-off refused",
+        field_run.plans, field_run.acknowledgements, field_run.late_edits_refused, field_run.late_edits_sent
+    ));
+
     // Check the tenant's tables and the merge rules.
     let tenant = state.hub.tenant(&tenant_id)?;
     {
@@ -217,6 +234,20 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
         outcome.duplicate_orders = guard.store().duplicate_order_requests()? as u64;
         outcome.late_edits = guard.store().late_edit_count()? as u64;
         outcome.documents = guard.store().document_records()?.len() as u64;
+
+        let visits = guard.store().visits(None, None)?;
+        outcome.visits = visits.len() as u64;
+        outcome.visits_completed = visits.iter().filter(|visit| visit.status == "completed").count() as u64;
+        let (acknowledgements, signed) = guard.store().delivery_counts()?;
+        outcome.acknowledgements = acknowledgements as u64;
+        outcome.acknowledgements_signed = signed as u64;
+        outcome.alterations_refused = guard.store().alteration_count()? as u64;
+        outcome.field_checks_passed = field_run.check_ins_kept == field_run.plans
+            && outcome.visits_completed == field_run.plans
+            && outcome.acknowledgements == field_run.acknowledgements
+            && outcome.acknowledgements_signed == field_run.acknowledgements
+            && field_run.late_edits_refused == field_run.late_edits_sent
+            && outcome.alterations_refused == field_run.late_edits_sent;
 
         let mut by_document: HashMap<DocumentId, Vec<&EditRecord>> = HashMap::new();
         for edit in &edits {

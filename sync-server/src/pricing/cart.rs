@@ -1,10 +1,14 @@
 //! Authoritative pricing of a submitted cart for its order request.
 //!
-//! The cart becomes an engine [`Order`]: dated the submission day in IST, sold by the tenant
-//! (`parties.distributor_id` is the tenant id) to the cart's buyer, one line per product in
-//! its base unit. The supplier's state is the tenant's setting or its GSTIN's state. Bill-to
-//! and ship-to are both the buyer's state when the buyer's registration is a GSTIN, else the
-//! supplier's state, which makes the supply intra-state.
+//! The cart becomes an engine order through [`dms_documents::cart_order::cart_order`], the
+//! function devices call to price offline: dated the submission day in IST, sold by the
+//! tenant to the cart's buyer, one line per product in its base unit. The supplier's state is
+//! the tenant's setting or its GSTIN's state. Bill-to and ship-to are both the buyer's state
+//! when the buyer's registration is a GSTIN, else the supplier's state.
+//!
+//! The server's grand total is compared with the total the submitting device recorded
+//! (`submission.total_seen`). When they differ, the note names each scheme the device showed
+//! that does not apply now and each scheme that applies now that the device did not show.
 //!
 //! NOTE: the server keeps no buyer addresses, partner groups or territories. A buyer without
 //! a GSTIN on record is taxed as intra-state, and schemes that target partner groups or
@@ -15,17 +19,17 @@
 //! returns an error, the order is priced at selling price times quantity and the note gives
 //! the reason.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use dms_documents::cart::CartView;
-use dms_domain::timestamp::IST;
-use dms_domain::{Money, ProductId, TenantId, Timestamp};
-use dms_pricing::gst::{StateCode, SupplyAddresses};
-use dms_pricing::{Order, OrderLine, OrderParties, PricedOrder, Scheme, Simulation};
+use dms_documents::cart_order::cart_order;
+pub use dms_documents::cart_order::ist_date;
+use dms_domain::{Money, ProductId, TenantId};
+use dms_pricing::{OrderParties, PricedOrder, Scheme, Simulation};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::order::{TenantPricing, registered_state, seller_party};
+use super::order::{TenantPricing, registered_state};
 use crate::error::{Result, ServerError};
 use crate::registry::Registry;
 
@@ -118,7 +122,12 @@ pub fn price_cart(
         return selling_price(cart, pricing, total_seen, &reason);
     }
 
-    let order = cart_order(cart, tenant, date, pricing.supplier_state.clone(), registry)?;
+    let supplier_state = pricing
+        .supplier_state
+        .clone()
+        .ok_or_else(|| ServerError::InvalidInput(format!("tenant {tenant} has no supplier GST state")))?;
+    let buyer_state = registered_state(registry, &cart.header.buyer_id)?;
+    let order = cart_order(cart, supplier_state, buyer_state, submission.submitted_at)?;
     let parties = order.parties.clone();
     let simulation = match pricing.price(order) {
         Ok(simulation) => simulation,
@@ -162,15 +171,27 @@ pub fn price_cart(
     };
     let figures_differ = total != total_seen;
     let note = figures_differ.then(|| {
-        let changes = scheme_changes(cart, &parties, date, pricing);
         let mut note = format!("The device showed {total_seen}; the server priced this order at {total}.");
-        if !changes.is_empty() {
-            note.push_str(&format!(
-                " Scheme changes since the cart was started: {}.",
-                changes.join("; ")
-            ));
+        match &submission.schemes_seen {
+            // The note names only the schemes that differ; `explanation` has the rest.
+            Some(seen) => {
+                let differences = scheme_differences(seen, &priced, cart, date, pricing);
+                if !differences.is_empty() {
+                    note.push_str(&format!(" Schemes that differ: {}.", differences.join("; ")));
+                }
+            }
+            // A device that recorded no schemes: list the scheme changes that could explain it.
+            None => {
+                let changes = scheme_changes(cart, &parties, date, pricing);
+                if !changes.is_empty() {
+                    note.push_str(&format!(
+                        " Scheme changes since the cart was started: {}.",
+                        changes.join("; ")
+                    ));
+                }
+                note.push_str(&format!(" Server pricing: {}", explanation.join(" | ")));
+            }
         }
-        note.push_str(&format!(" Server pricing: {}", explanation.join(" | ")));
         note
     });
     Ok(CartPricing {
@@ -182,49 +203,6 @@ pub fn price_cart(
         explanation,
         figures_differ,
         note,
-    })
-}
-
-/// Returns the calendar day of `at` in India (IST).
-pub fn ist_date(at: Timestamp) -> Date {
-    at.offset_date_time().to_offset(IST).date()
-}
-
-fn cart_order(
-    cart: &CartView,
-    tenant: &TenantId,
-    date: Date,
-    supplier_state: Option<StateCode>,
-    registry: &Registry,
-) -> Result<Order> {
-    let supplier_state = supplier_state
-        .ok_or_else(|| ServerError::InvalidInput(format!("tenant {tenant} has no supplier GST state")))?;
-    let buyer = &cart.header.buyer_id;
-    let buyer_state = registered_state(registry, buyer)?.unwrap_or_else(|| supplier_state.clone());
-    Ok(Order {
-        id: cart.header.cart_id.to_string(),
-        date,
-        parties: OrderParties {
-            distributor_id: seller_party(tenant)?,
-            partner_id: Some(buyer.clone()),
-            partner_group_ids: Vec::new(),
-            territory: None,
-        },
-        supply: SupplyAddresses {
-            supplier_state,
-            bill_to_state: buyer_state.clone(),
-            ship_to_state: buyer_state,
-        },
-        lines: cart
-            .lines
-            .values()
-            .map(|line| OrderLine {
-                line_id: line.product_id.to_string(),
-                product_id: line.product_id.clone(),
-                quantity: line.quantity,
-                unit: None,
-            })
-            .collect(),
     })
 }
 
@@ -317,4 +295,58 @@ fn scheme_changes(cart: &CartView, parties: &OrderParties, date: Date, pricing: 
         }
     }
     changes
+}
+
+/// Schemes the device showed that do not apply now, and schemes that apply now that the
+/// device did not show, each with the likeliest reason.
+fn scheme_differences(
+    seen: &[String],
+    priced: &PricedOrder,
+    cart: &CartView,
+    date: Date,
+    pricing: &TenantPricing,
+) -> Vec<String> {
+    let applied_ids = priced.applied_scheme_ids();
+    let applied: BTreeSet<&str> = applied_ids.iter().map(String::as_str).collect();
+    let seen: BTreeSet<&str> = seen.iter().map(String::as_str).collect();
+    let in_book = |id: &str| pricing.schemes.schemes().iter().find(|scheme| scheme.id.as_str() == id);
+    let removed = |id: &str| {
+        pricing
+            .removed_schemes
+            .iter()
+            .find(|(scheme, _)| scheme.id.as_str() == id)
+    };
+    let named = |id: &str| match in_book(id).or_else(|| removed(id).map(|(scheme, _)| scheme)) {
+        Some(scheme) => format!("scheme {id} ({})", scheme.name),
+        None => format!("scheme {id}"),
+    };
+
+    let mut differences = Vec::new();
+    for id in seen.difference(&applied) {
+        let reason = if let Some((_, removed_at)) = removed(id) {
+            format!("it was withdrawn at {}", removed_at.display_ist())
+        } else if let Some(scheme) = in_book(id).filter(|scheme| scheme.valid_to < date) {
+            format!("it ended on {}", scheme.valid_to)
+        } else if in_book(id).is_some() {
+            "it does not apply to this order now".to_owned()
+        } else {
+            "it is not in the scheme book".to_owned()
+        };
+        differences.push(format!(
+            "{} was shown on the device but not applied: {reason}",
+            named(id)
+        ));
+    }
+    let started_date = ist_date(cart.header.created_at);
+    for id in applied.difference(&seen) {
+        let reason = match in_book(id).filter(|scheme| scheme.valid_from > started_date) {
+            Some(scheme) => format!("it started on {}", scheme.valid_from),
+            None => "the device did not have it".to_owned(),
+        };
+        differences.push(format!(
+            "{} was applied but not shown on the device: {reason}",
+            named(id)
+        ));
+    }
+    differences
 }

@@ -13,47 +13,14 @@ pub mod catalog_csv;
 pub mod hsn_map;
 pub mod order;
 pub mod store;
+pub mod terms;
 
-use dms_pricing::UnitConversion;
 use dms_pricing::gst::{PlaceOfSupplyBasis, StateCode};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-/// A product's pricing data as stored on its catalog row.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductPricing {
-    /// HSN code of 2, 4, 6 or 8 digits.
-    pub hsn: Option<String>,
-    /// Total GST rate in percent (IGST, or CGST plus SGST).
-    pub gst_rate: Option<Decimal>,
-    /// Unit the selling price is quoted in, and the unit cart quantities are in.
-    pub base_unit: String,
-    pub unit_conversions: Vec<UnitConversion>,
-    /// Whether the selling price includes GST, so tax is backed out of it instead of added.
-    pub price_includes_gst: bool,
-}
-
-impl Default for ProductPricing {
-    fn default() -> Self {
-        Self {
-            hsn: None,
-            gst_rate: None,
-            base_unit: DEFAULT_BASE_UNIT.to_owned(),
-            unit_conversions: Vec::new(),
-            price_includes_gst: false,
-        }
-    }
-}
-
-impl ProductPricing {
-    /// Whether the engine can price the product: it needs both an HSN code and a GST rate.
-    pub fn is_complete(&self) -> bool {
-        self.hsn.is_some() && self.gst_rate.is_some()
-    }
-}
-
-/// Base unit of an imported product: catalog prices and cart quantities are per pack.
-pub const DEFAULT_BASE_UNIT: &str = "pack";
+/// A product's pricing data as stored on its catalog row, and the base unit of imported
+/// products. Both live in `dms-pricing` because devices price with the same data.
+pub use dms_pricing::{DEFAULT_BASE_UNIT, ProductPricing};
 
 /// The tenant's GST settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use dms_domain::catalog::Product;
 use dms_domain::{PartyId, ProductId, TenantId, Timestamp};
 use dms_pricing::gst::StateCode;
-use dms_pricing::{Catalog, Order, ProductUnits, Scheme, SchemeBook, Simulation, SimulationInput, simulate};
+use dms_pricing::{Catalog, Order, Scheme, SchemeBook, Simulation, SimulationInput, simulate};
 use rusqlite::Connection;
 
 use super::store::{current_schemes, priced_catalog, pricing_settings, removed_schemes};
@@ -40,7 +40,7 @@ impl TenantPricing {
         let mut engine_products = Vec::new();
         let mut unpriced = BTreeMap::new();
         for (id, (product, pricing)) in &products {
-            match engine_product(product, pricing) {
+            match pricing.engine_product(product) {
                 Ok(engine_product) => engine_products.push(engine_product),
                 Err(reason) => {
                     unpriced.insert(id.clone(), reason);
@@ -129,27 +129,4 @@ pub fn seller_party(tenant: &TenantId) -> Result<PartyId> {
 /// Looks up a party's registration and returns its GST state when it is a GSTIN.
 pub fn registered_state(registry: &Registry, party: &PartyId) -> Result<Option<StateCode>> {
     Ok(registry.party_registration(party)?.as_deref().and_then(state_of_gstin))
-}
-
-fn engine_product(product: &Product, pricing: &ProductPricing) -> Result<dms_pricing::Product, String> {
-    let (Some(hsn), Some(gst_rate)) = (&pricing.hsn, pricing.gst_rate) else {
-        return Err("no HSN code and GST rate".to_owned());
-    };
-    let engine_product = dms_pricing::Product {
-        id: product.id.clone(),
-        name: product.name.clone(),
-        hsn: hsn.clone(),
-        units: ProductUnits {
-            base_unit: pricing.base_unit.clone(),
-            conversions: pricing.unit_conversions.clone(),
-        },
-        list_rate: product.selling_price.rupees(),
-        rate_unit: None,
-        rate_includes_gst: pricing.price_includes_gst,
-        gst_rate: Some(gst_rate),
-    };
-    engine_product
-        .validate()
-        .map_err(|error| format!("invalid pricing data: {error}"))?;
-    Ok(engine_product)
 }

@@ -2,12 +2,12 @@
 //! handler authorises its acting context first, then calls [`crate::admin`].
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use dms_domain::{TenantId, UserId};
 use serde::Deserialize;
 
-use super::blocking;
+use super::{ApiJson, ApiQuery, blocking};
 use crate::access::{Action, Kind, Module, Resource, Role, authorize};
 use crate::admin::{
     self, Credentials, DistributorOnboarding, OnboardedDistributor, OnboardedPartner, PartnerImport, PartnerOnboarding,
@@ -51,7 +51,7 @@ fn read(acting: &Acting, kind: Kind) -> Result<()> {
 pub async fn onboard_distributor(
     State(state): State<AppState>,
     acting: Acting,
-    Json(request): Json<DistributorOnboarding>,
+    ApiJson(request): ApiJson<DistributorOnboarding>,
 ) -> Result<(StatusCode, Json<OnboardedDistributor>)> {
     manage(&acting, Kind::DistributorOnboarding)?;
     let company = acting.context.tenant_id.clone();
@@ -67,7 +67,7 @@ pub async fn onboard_distributor(
 pub async fn onboard_partner(
     State(state): State<AppState>,
     acting: Acting,
-    Json(request): Json<PartnerOnboarding>,
+    ApiJson(request): ApiJson<PartnerOnboarding>,
 ) -> Result<(StatusCode, Json<OnboardedPartner>)> {
     manage(&acting, Kind::PartnerOnboarding)?;
     let distributor = acting.context.tenant_id.clone();
@@ -98,7 +98,7 @@ pub async fn users(State(state): State<AppState>, acting: Acting) -> Result<Json
 pub async fn create_user(
     State(state): State<AppState>,
     acting: Acting,
-    Json(request): Json<NewUser>,
+    ApiJson(request): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<Credentials>)> {
     manage(&acting, Kind::Users)?;
     let org = acting.context.tenant_id.clone();
@@ -140,7 +140,7 @@ pub async fn licences(State(state): State<AppState>, acting: Acting) -> Result<J
 pub async fn issue_licence(
     State(state): State<AppState>,
     acting: Acting,
-    Json(request): Json<NewLicence>,
+    ApiJson(request): ApiJson<NewLicence>,
 ) -> Result<(StatusCode, Json<Licence>)> {
     manage(&acting, Kind::Licences)?;
     let company = acting.context.tenant_id.clone();
@@ -172,7 +172,7 @@ pub async fn links(State(state): State<AppState>, acting: Acting) -> Result<Json
 pub async fn licence_report(
     State(state): State<AppState>,
     acting: Acting,
-    Query(period): Query<ReportPeriod>,
+    ApiQuery(period): ApiQuery<ReportPeriod>,
 ) -> Result<Json<Vec<LicenceReportRow>>> {
     read(&acting, Kind::LicenceReport)?;
     let company = acting.context.tenant_id.clone();

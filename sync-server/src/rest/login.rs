@@ -4,12 +4,12 @@
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use dms_domain::{TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
-use super::blocking;
+use super::{ApiJson, ApiQuery, blocking};
 use crate::access::{Action, LicenceState, Resource, authorize};
 use crate::app::AppState;
 use crate::auth::{Acting, Authenticated};
@@ -51,7 +51,7 @@ pub struct MeResponse {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
-    Json(request): Json<LoginRequest>,
+    ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>> {
     let address = address.ip();
     if let Err(retry_after_seconds) = state.throttle.check(&request.login, address) {
@@ -75,7 +75,7 @@ pub async fn login(
         tracing::info!(%address, "login failed");
         return Err(ServerError::InvalidCredentials);
     };
-    state.throttle.record_success(&request.login);
+    state.throttle.record_success(&request.login, address);
 
     // A login needs at least one organisation whose licence is in force.
     let registry = state.registry.clone();
@@ -114,7 +114,10 @@ pub async fn login(
     Ok(Json(response))
 }
 
-pub async fn refresh(State(state): State<AppState>, Json(request): Json<RefreshRequest>) -> Result<Json<TokenPair>> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<RefreshRequest>,
+) -> Result<Json<TokenPair>> {
     let registry = state.registry.clone();
     let pair = blocking(move || registry.refresh(&request.refresh_token)).await?;
     Ok(Json(pair))
@@ -156,7 +159,7 @@ pub struct DevicesQuery {
 pub async fn devices(
     State(state): State<AppState>,
     Acting { context, session }: Acting,
-    Query(query): Query<DevicesQuery>,
+    ApiQuery(query): ApiQuery<DevicesQuery>,
 ) -> Result<Json<Vec<DeviceRecord>>> {
     let owner = match query.user {
         None => session.user_id.clone(),

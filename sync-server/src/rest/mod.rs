@@ -1,11 +1,19 @@
 //! REST handlers under `/api/v1`. Each authenticates, resolves its acting context
 //! ([`crate::auth::Acting`]), asks [`crate::access::authorize`], and runs its blocking work
 //! off the async threads. The routes themselves are listed once, in [`crate::routes`].
+//!
+//! Handlers read bodies and query strings with [`ApiJson`] and [`ApiQuery`], never with
+//! axum's `Json` and `Query`, so that every rejection is problem+json (see [`extract`]).
 
 pub mod admin;
+pub mod extract;
+pub mod field;
 pub mod login;
 pub mod pricing;
+pub mod problems;
 pub mod tenant_data;
+
+pub use extract::{ApiJson, ApiQuery};
 
 use crate::error::{Result, ServerError};
 

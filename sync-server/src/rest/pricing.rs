@@ -2,7 +2,8 @@
 //! and the scheme simulator for a draft order.
 //!
 //! Reading the catalog CSV and the scheme book uses the `catalog, read` rows, and replacing
-//! the book `catalog, manage`. A simulation uses `order_request, read` for the draft's buyer,
+//! the book `catalog, manage`. A user who buys for a party (a partner, or a distributor in its
+//! company's database) reads only the schemes that can apply to that party's orders. A simulation uses `order_request, read` for the draft's buyer,
 //! so a buyer may simulate only its own orders (see `docs/access-control.md`).
 
 use axum::Json;
@@ -18,6 +19,8 @@ use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::{Result, ServerError};
 use crate::pricing::admin;
+use crate::pricing::order::seller_party;
+use crate::pricing::terms::may_apply;
 
 pub async fn catalog_csv(State(state): State<AppState>, Acting { context, .. }: Acting) -> Result<impl IntoResponse> {
     authorize(&context, Action::Read, &Resource::kind(Kind::Catalog))?;
@@ -27,8 +30,18 @@ pub async fn catalog_csv(State(state): State<AppState>, Acting { context, .. }: 
 
 pub async fn schemes(State(state): State<AppState>, Acting { context, .. }: Acting) -> Result<Json<Vec<Scheme>>> {
     authorize(&context, Action::Read, &Resource::kind(Kind::Catalog))?;
-    let schemes = blocking(move || admin::scheme_book(&state, &context.tenant_id)).await?;
-    Ok(Json(schemes))
+    let tenant = context.tenant_id.clone();
+    let schemes = blocking(move || admin::scheme_book(&state, &tenant)).await?;
+    let Some(buyer) = &context.party_id else {
+        return Ok(Json(schemes));
+    };
+    let seller = seller_party(&context.tenant_id)?;
+    Ok(Json(
+        schemes
+            .into_iter()
+            .filter(|scheme| may_apply(scheme, &seller, Some(buyer)))
+            .collect(),
+    ))
 }
 
 /// Replaces the scheme book with the JSON list in the body and returns the stored book.

@@ -1,15 +1,23 @@
 //! A tenant's own data: its catalog, the documents the caller may see, its order requests.
+//!
+//! The catalog download also carries what a device needs to price carts offline with the
+//! server's engine: each product's pricing data and the caller's pricing terms
+//! ([`crate::pricing::terms`]). Products follow `version`, the terms their own
+//! `pricing_version`, so a device downloads each only when it changed.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use dms_domain::catalog::Product;
+use dms_pricing::{PricingTerms, ProductPricing};
 use serde::{Deserialize, Serialize};
 
-use super::blocking;
-use crate::access::{self, Action, DocumentAccess, Kind, Resource, authorize};
+use super::{ApiQuery, blocking};
+use crate::access::{self, Action, Kind, Resource, authorize};
 use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::Result;
+use crate::pricing::store::priced_catalog;
+use crate::pricing::terms::{pricing_terms, terms_version};
 use crate::tenant::reconcile::OrderRequest;
 
 #[derive(Serialize)]
@@ -17,13 +25,29 @@ pub struct CatalogResponse {
     pub version: i64,
     /// True when the caller already holds this version; `products` is then empty.
     pub unchanged: bool,
-    pub products: Vec<Product>,
+    pub products: Vec<CatalogProduct>,
+    /// Version of the caller's pricing terms.
+    pub pricing_version: String,
+    /// True when the caller already has `pricing_version`; `pricing_terms` is then `None`.
+    pub pricing_unchanged: bool,
+    pub pricing_terms: Option<PricingTerms>,
+}
+
+/// A catalog product with its pricing data. The product's own fields stay at the top level,
+/// so clients that predate pricing data read it as before.
+#[derive(Serialize)]
+pub struct CatalogProduct {
+    #[serde(flatten)]
+    pub product: Product,
+    pub pricing: ProductPricing,
 }
 
 #[derive(Deserialize)]
 pub struct CatalogQuery {
     /// The catalog version the device holds, to skip an unchanged download.
     pub since_version: Option<i64>,
+    /// The pricing terms version the device holds, to skip an unchanged download.
+    pub since_pricing_version: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -37,7 +61,7 @@ pub struct DocumentSummary {
 pub async fn catalog(
     State(state): State<AppState>,
     Acting { context, .. }: Acting,
-    Query(query): Query<CatalogQuery>,
+    ApiQuery(query): ApiQuery<CatalogQuery>,
 ) -> Result<Json<CatalogResponse>> {
     authorize(&context, Action::Read, &Resource::kind(Kind::Catalog))?;
     let response = blocking(move || {
@@ -45,15 +69,30 @@ pub async fn catalog(
         let guard = tenant.lock();
         let version = guard.store().catalog_version()?;
         let unchanged = query.since_version == Some(version);
+        let store = guard.store();
         let products = if unchanged {
             Vec::new()
         } else {
-            guard.store().products()?
+            priced_catalog(store.connection(), store.products()?)?
+                .into_values()
+                .map(|(product, pricing)| CatalogProduct { product, pricing })
+                .collect()
         };
+        let terms = pricing_terms(
+            store.connection(),
+            &state.registry,
+            &context.tenant_id,
+            context.party_id.as_ref(),
+        )?;
+        let pricing_version = terms_version(&terms)?;
+        let pricing_unchanged = query.since_pricing_version.as_deref() == Some(pricing_version.as_str());
         Ok(CatalogResponse {
             version,
             unchanged,
             products,
+            pricing_version,
+            pricing_unchanged,
+            pricing_terms: (!pricing_unchanged).then_some(terms),
         })
     })
     .await?;
@@ -73,10 +112,7 @@ pub async fn documents(
             .map(|record| DocumentSummary {
                 document_id: record.document_id.to_string(),
                 kind: record.kind(),
-                buyer_id: match &record.access {
-                    DocumentAccess::Cart { buyer_id } => Some(buyer_id.to_string()),
-                    DocumentAccess::Untyped { .. } => None,
-                },
+                buyer_id: record.buyer().map(ToString::to_string),
                 status: record.status,
             })
             .collect())

@@ -6,6 +6,8 @@
 //! The lock is only ever taken inside `spawn_blocking`, never on an async thread, because it
 //! is held across SQLite commits.
 
+pub mod field_documents;
+pub mod field_store;
 pub mod reconcile;
 pub mod schema;
 pub mod store;

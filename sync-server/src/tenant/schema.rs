@@ -129,6 +129,140 @@ pub const MIGRATIONS: &[&str] = &[
         CHECK (figures_differ IN (0, 1));
     ALTER TABLE order_requests ADD COLUMN pricing_note TEXT;
     "#,
+    // 3: field documents. Visit plans, delivery acknowledgements and business plans are
+    // reconciled into these tables in the transaction that accepts their changes.
+    r#"
+    -- The user a field document is about: a visit plan's rep, an acknowledgement's driver.
+    -- `buyer_id` holds an acknowledgement's buyer and a business plan's distributor.
+    ALTER TABLE documents ADD COLUMN subject_user TEXT;
+
+    -- One row per visit of every visit plan, replaced whenever the plan changes.
+    CREATE TABLE visits (
+        plan_id         TEXT NOT NULL,
+        visit_id        TEXT NOT NULL,          -- ULID
+        document_id     TEXT NOT NULL REFERENCES documents(document_id),
+        rep_id          TEXT NOT NULL,          -- the visit's owner
+        party_id        TEXT NOT NULL,          -- the distributor or partner visited
+        visit_date      TEXT NOT NULL,          -- YYYY-MM-DD of window_from, in IST
+        window_from     TEXT NOT NULL,
+        window_to       TEXT NOT NULL,
+        unplanned       INTEGER NOT NULL CHECK (unplanned IN (0, 1)),
+        objectives      TEXT NOT NULL,          -- JSON list of text
+        vehicle_number  TEXT,
+        vehicle_kind    TEXT,
+        check_in_at     TEXT,
+        check_in_latitude  TEXT,
+        check_in_longitude TEXT,
+        check_in_accuracy_m TEXT,
+        check_out_at    TEXT,
+        check_out_latitude  TEXT,
+        check_out_longitude TEXT,
+        check_out_accuracy_m TEXT,
+        outcome         TEXT,
+        status          TEXT NOT NULL
+            CHECK (status IN ('planned', 'in_progress', 'completed', 'cancelled')),
+        updated_at      TEXT NOT NULL,
+        PRIMARY KEY (plan_id, visit_id)
+    );
+    CREATE INDEX visits_by_rep_and_date ON visits (rep_id, visit_date);
+    CREATE INDEX visits_by_party ON visits (party_id);
+
+    -- One delivery per shipment, made from its acknowledgement. There is no shipments table
+    -- yet, so this row is the server's only record of the shipment.
+    CREATE TABLE deliveries (
+        shipment_id     TEXT PRIMARY KEY,       -- ULID
+        ack_id          TEXT NOT NULL UNIQUE,
+        document_id     TEXT NOT NULL REFERENCES documents(document_id),
+        buyer_id        TEXT NOT NULL,
+        driver_id       TEXT NOT NULL,
+        vehicle_number  TEXT NOT NULL,
+        status          TEXT NOT NULL
+            CHECK (status IN ('unsigned', 'delivered', 'partly_delivered')),
+        dispatched      TEXT NOT NULL,          -- totals over the lines, decimal text
+        delivered       TEXT NOT NULL,
+        short           TEXT NOT NULL,
+        damaged         TEXT NOT NULL,
+        receiver_name   TEXT,
+        receiver_phone  TEXT,
+        signature_sha256 TEXT,
+        captured_at     TEXT,
+        captured_latitude  TEXT,
+        captured_longitude TEXT,
+        signed_by       TEXT,
+        signed_at       TEXT,
+        content_sha256  TEXT,
+        countersigned_by TEXT,
+        countersigned_at TEXT,
+        countersign_verdict TEXT CHECK (countersign_verdict IN ('accepted', 'disputed')),
+        countersign_note TEXT,
+        updated_at      TEXT NOT NULL
+    );
+
+    -- Per product: what was dispatched, delivered, short and damaged, and why.
+    CREATE TABLE delivery_lines (
+        shipment_id     TEXT NOT NULL REFERENCES deliveries(shipment_id),
+        product_id      TEXT NOT NULL,
+        product_name    TEXT NOT NULL,          -- from the catalog; the id when unknown
+        dispatched      TEXT NOT NULL,
+        delivered       TEXT NOT NULL,
+        short           TEXT NOT NULL,
+        damaged         TEXT NOT NULL,
+        reason          TEXT,
+        PRIMARY KEY (shipment_id, product_id)
+    );
+
+    -- Images an acknowledgement references, so reading a blob can be checked against the
+    -- acknowledgements that use it.
+    CREATE TABLE delivery_images (
+        shipment_id     TEXT NOT NULL REFERENCES deliveries(shipment_id),
+        sha256          TEXT NOT NULL,
+        role            TEXT NOT NULL CHECK (role IN ('signature', 'photo')),
+        media_type      TEXT NOT NULL,
+        PRIMARY KEY (shipment_id, sha256, role)
+    );
+    CREATE INDEX delivery_images_by_hash ON delivery_images (sha256);
+
+    -- Signature and photo bytes by the SHA-256 of their content, written once.
+    CREATE TABLE blobs (
+        sha256          TEXT PRIMARY KEY,       -- lower-case hex of `bytes`
+        bytes           BLOB NOT NULL,
+        size            INTEGER NOT NULL,
+        media_type      TEXT NOT NULL,
+        uploaded_by     TEXT NOT NULL,
+        uploaded_at     TEXT NOT NULL
+    );
+
+    -- Refused changes that would have altered a signed acknowledgement: a late offline edit
+    -- or a tampering client. Nothing of the change is stored except this report.
+    CREATE TABLE signed_record_alterations (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id     TEXT NOT NULL,
+        ack_id          TEXT NOT NULL,
+        shipment_id     TEXT NOT NULL,
+        signed_by       TEXT NOT NULL,
+        signed_at       TEXT NOT NULL,
+        signed_sha256   TEXT NOT NULL,
+        altered_sha256  TEXT,                   -- content hash after the change, when readable
+        received_from   TEXT NOT NULL,
+        received_at     TEXT NOT NULL,
+        reason          TEXT NOT NULL
+    );
+
+    -- Goals of every business plan, replaced whenever the plan changes.
+    CREATE TABLE business_plan_goals (
+        plan_id         TEXT NOT NULL,
+        goal_id         TEXT NOT NULL,
+        document_id     TEXT NOT NULL REFERENCES documents(document_id),
+        distributor_id  TEXT NOT NULL,
+        scope           TEXT NOT NULL CHECK (scope IN ('category', 'product')),
+        target          TEXT NOT NULL,          -- category name or product id
+        period_from     TEXT NOT NULL,
+        period_to       TEXT NOT NULL,
+        quantity        TEXT,                   -- target in the base unit, decimal text
+        value           TEXT,                   -- target in rupees, decimal text
+        PRIMARY KEY (plan_id, goal_id)
+    );
+    "#,
 ];
 
 #[cfg(test)]
@@ -174,6 +308,29 @@ mod tests {
     }
 
     #[test]
+    fn migration_3_keeps_documents_and_adds_field_tables() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("tenant.sqlite");
+        database_at_version_1(&path);
+        drop(dms_device::sqlite::open(&path, &MIGRATIONS[..2]).unwrap());
+
+        let store = TenantStore::open(&path).unwrap();
+        let (kind, subject_user): (String, Option<String>) = store
+            .connection()
+            .query_row("SELECT kind, subject_user FROM documents", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(kind, "cart");
+        assert_eq!(subject_user, None);
+        assert_eq!(store.order_requests(None).unwrap().len(), 1);
+        assert!(store.visits(None, None).unwrap().is_empty());
+        assert_eq!(store.delivery_counts().unwrap(), (0, 0));
+        assert_eq!(store.alteration_count().unwrap(), 0);
+        assert!(store.goals("any-plan").unwrap().is_empty());
+    }
+
+    #[test]
     fn migration_2_keeps_rows_with_defaults() {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("tenant.sqlite");
@@ -184,7 +341,7 @@ mod tests {
             .connection()
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version as usize, MIGRATIONS.len());
 
         let products = store.products().unwrap();
         assert_eq!(products.len(), 1);

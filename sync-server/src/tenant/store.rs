@@ -13,6 +13,7 @@ use crate::access::DocumentAccess;
 use crate::error::{Result, ServerError};
 use crate::pricing::ProductPricing;
 use crate::pricing::store::write_product_pricing;
+use crate::tenant::field_store::{FieldRecords, write_field_records};
 use crate::tenant::reconcile::{OrderRequest, insert_order_pricing};
 use crate::tenant::schema::MIGRATIONS;
 
@@ -31,6 +32,28 @@ impl DocumentRecord {
         match self.access {
             DocumentAccess::Cart { .. } => "cart",
             DocumentAccess::Untyped { .. } => "untyped",
+            DocumentAccess::VisitPlan { .. } => "visit_plan",
+            DocumentAccess::DeliveryAck { .. } => "delivery_ack",
+            DocumentAccess::BusinessPlan { .. } => "business_plan",
+        }
+    }
+
+    /// The buying party the document concerns: a cart's or acknowledgement's buyer, a
+    /// business plan's distributor.
+    pub fn buyer(&self) -> Option<&PartyId> {
+        match &self.access {
+            DocumentAccess::Cart { buyer_id } | DocumentAccess::DeliveryAck { buyer_id, .. } => Some(buyer_id),
+            DocumentAccess::BusinessPlan { distributor } => Some(distributor),
+            DocumentAccess::Untyped { .. } | DocumentAccess::VisitPlan { .. } => None,
+        }
+    }
+
+    /// The user the document is about: a visit plan's rep, an acknowledgement's driver.
+    pub fn subject_user(&self) -> Option<&UserId> {
+        match &self.access {
+            DocumentAccess::VisitPlan { rep } => Some(rep),
+            DocumentAccess::DeliveryAck { driver, .. } => Some(driver),
+            _ => None,
         }
     }
 }
@@ -43,6 +66,8 @@ pub struct ChangeBatch<'a> {
     pub received_from: &'a UserId,
     pub order_request: Option<OrderRequest>,
     pub late_edit: bool,
+    /// The reconciled rows of a field document.
+    pub field: Option<FieldRecords>,
 }
 
 pub struct TenantStore {
@@ -147,7 +172,8 @@ impl TenantStore {
         let row = self
             .connection
             .query_row(
-                "SELECT document_id, kind, owner_user, buyer_id, status, heads FROM documents WHERE document_id = ?1",
+                "SELECT document_id, kind, owner_user, buyer_id, status, heads, subject_user
+                 FROM documents WHERE document_id = ?1",
                 [document_id.to_string()],
                 record_columns,
             )
@@ -157,7 +183,8 @@ impl TenantStore {
 
     pub fn document_records(&self) -> Result<Vec<DocumentRecord>> {
         let mut statement = self.connection.prepare(
-            "SELECT document_id, kind, owner_user, buyer_id, status, heads FROM documents ORDER BY document_id",
+            "SELECT document_id, kind, owner_user, buyer_id, status, heads, subject_user
+             FROM documents ORDER BY document_id",
         )?;
         let rows = statement.query_map([], record_columns)?;
         rows.map(|row| row?.into_record()).collect()
@@ -184,16 +211,15 @@ impl TenantStore {
         let now = Timestamp::now().to_string();
         let document_id = record.document_id.to_string();
         let heads = join_heads(&record.heads);
-        let buyer_id = match &record.access {
-            DocumentAccess::Cart { buyer_id } => Some(buyer_id.to_string()),
-            DocumentAccess::Untyped { .. } => None,
-        };
+        let buyer_id = record.buyer().map(ToString::to_string);
+        let subject_user = record.subject_user().map(ToString::to_string);
 
         let transaction = self.connection.transaction()?;
         if batch.is_new {
             transaction.execute(
-                "INSERT INTO documents (document_id, kind, owner_user, buyer_id, status, heads, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                "INSERT INTO documents
+                   (document_id, kind, owner_user, buyer_id, status, heads, created_at, updated_at, subject_user)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
                 params![
                     document_id,
                     record.kind(),
@@ -201,14 +227,24 @@ impl TenantStore {
                     buyer_id,
                     record.status,
                     heads,
-                    now
+                    now,
+                    subject_user
                 ],
             )?;
         } else {
             transaction.execute(
-                "UPDATE documents SET kind = ?2, buyer_id = ?3, status = ?4, heads = ?5, updated_at = ?6
+                "UPDATE documents SET kind = ?2, buyer_id = ?3, status = ?4, heads = ?5, updated_at = ?6,
+                   subject_user = ?7
                  WHERE document_id = ?1",
-                params![document_id, record.kind(), buyer_id, record.status, heads, now],
+                params![
+                    document_id,
+                    record.kind(),
+                    buyer_id,
+                    record.status,
+                    heads,
+                    now,
+                    subject_user
+                ],
             )?;
         }
 
@@ -231,6 +267,9 @@ impl TenantStore {
 
         if let Some(order) = &batch.order_request {
             insert_order_request(&transaction, order, &document_id)?;
+        }
+        if let Some(field) = &batch.field {
+            write_field_records(&transaction, field, &document_id, &now)?;
         }
         if batch.late_edit {
             let cart_id = record.document_id.as_cart_id().to_string();
@@ -394,6 +433,7 @@ struct RecordColumns {
     buyer_id: Option<String>,
     status: Option<String>,
     heads: String,
+    subject_user: Option<String>,
 }
 
 fn record_columns(row: &rusqlite::Row<'_>) -> rusqlite::Result<RecordColumns> {
@@ -404,20 +444,29 @@ fn record_columns(row: &rusqlite::Row<'_>) -> rusqlite::Result<RecordColumns> {
         buyer_id: row.get(3)?,
         status: row.get(4)?,
         heads: row.get(5)?,
+        subject_user: row.get(6)?,
     })
 }
 
 impl RecordColumns {
     fn into_record(self) -> Result<DocumentRecord> {
         let owner_user = UserId::new(self.owner_user)?;
-        let access = match (self.kind.as_str(), self.buyer_id) {
-            ("cart", Some(buyer_id)) => DocumentAccess::Cart {
+        let access = match (self.kind.as_str(), self.buyer_id, self.subject_user) {
+            ("cart", Some(buyer_id), _) => DocumentAccess::Cart {
                 buyer_id: PartyId::new(buyer_id)?,
             },
-            ("untyped", _) => DocumentAccess::Untyped {
+            ("untyped", _, _) => DocumentAccess::Untyped {
                 owner: owner_user.clone(),
             },
-            (kind, _) => {
+            ("visit_plan", _, Some(rep)) => DocumentAccess::VisitPlan { rep: UserId::new(rep)? },
+            ("delivery_ack", Some(buyer_id), Some(driver)) => DocumentAccess::DeliveryAck {
+                buyer_id: PartyId::new(buyer_id)?,
+                driver: UserId::new(driver)?,
+            },
+            ("business_plan", Some(distributor), _) => DocumentAccess::BusinessPlan {
+                distributor: PartyId::new(distributor)?,
+            },
+            (kind, _, _) => {
                 return Err(ServerError::Corrupt(format!(
                     "document {} has kind {kind:?} without the fields it needs",
                     self.document_id

@@ -1,9 +1,11 @@
 //! The server side of document sync for one tenant, without sockets.
 //!
 //! A session hands each `request` or `sync` message to [`TenantState::receive`]. It applies
-//! the automerge sync message to a copy of the document, checks the result against the access
-//! rules and the cart schema, commits the new changes (and any order request they cause) to
-//! SQLite, and only then replaces the live document and replies. So a sync reply whose heads
+//! the automerge sync message to a copy of the document and checks the result against the
+//! access rules and its schema. Carts are checked here, and visit plans, delivery
+//! acknowledgements and business plans in [`crate::tenant::field_documents`]. It commits the
+//! new changes (and any order request or reconciled field rows they cause) to SQLite, and only
+//! then replaces the live document and replies. So a sync reply whose heads
 //! include a change is sent only after that change is durable, and a refused change leaves
 //! nothing behind, on disk or in memory.
 //!
@@ -25,6 +27,8 @@ use tokio::sync::mpsc;
 use crate::access::{self, DocumentAccess, Principal};
 use crate::error::ServerError;
 use crate::registry::{OrgKind, Registry};
+use crate::tenant::field_documents::{FieldCheck, FieldKind, FieldRefusal, check_field_update, signed_alteration};
+use crate::tenant::field_store::FieldRecords;
 use crate::tenant::reconcile::build_order_request;
 use crate::tenant::store::{ChangeBatch, DocumentRecord, TenantStore};
 
@@ -212,6 +216,7 @@ impl TenantState {
             )));
         }
 
+        self.refuse_signed_alteration(&principal, record.as_ref(), before.as_ref(), &candidate, document_id)?;
         let accepted = self.check_update(&principal, record.as_ref(), before.as_ref(), &candidate, document_id)?;
         let new_changes = candidate.get_changes(&before_heads);
         let record = DocumentRecord {
@@ -233,6 +238,7 @@ impl TenantState {
                 received_from: &principal.user_id,
                 order_request: accepted.order_request,
                 late_edit: accepted.late_edit,
+                field: accepted.field,
             })
             .map_err(internal)?;
 
@@ -271,6 +277,41 @@ impl TenantState {
         let kind_after = document_kind(after).map_err(|error| refused(error.to_string()))?;
         let was_cart = matches!(record.map(|record| &record.access), Some(DocumentAccess::Cart { .. }));
 
+        let field_kind = match &kind_after {
+            DocumentKind::Other(schema) => FieldKind::from_schema(schema),
+            _ => None,
+        };
+        let stored_kind = record.map(DocumentRecord::kind);
+        let is_field_kind = |kind: &str| ["visit_plan", "delivery_ack", "business_plan"].contains(&kind);
+        if let Some(stored_kind) = stored_kind
+            && (field_kind.is_some() || is_field_kind(stored_kind))
+            && field_kind.map(FieldKind::as_str) != Some(stored_kind)
+        {
+            return Err(refused(format!("a {stored_kind} document cannot change its schema")));
+        }
+        if let Some(kind) = field_kind {
+            let check = FieldCheck {
+                principal,
+                tenant_id: &self.tenant_id,
+                store: &self.store,
+                registry: &self.registry,
+                document_id,
+                before: if record.is_some() { before } else { None },
+                after,
+            };
+            let update = check_field_update(kind, &check).map_err(|refusal| match refusal {
+                FieldRefusal::Refused(reason) => refused(reason),
+                FieldRefusal::Internal(source) => internal(source),
+            })?;
+            return Ok(AcceptedUpdate {
+                access: update.access,
+                status: update.status,
+                order_request: None,
+                late_edit: false,
+                field: Some(update.records),
+            });
+        }
+
         match kind_after {
             DocumentKind::Untyped if was_cart => Err(refused("a cart cannot lose its schema".to_owned())),
             DocumentKind::Untyped => {
@@ -284,10 +325,12 @@ impl TenantState {
                     status: None,
                     order_request: None,
                     late_edit: false,
+                    field: None,
                 })
             }
             DocumentKind::Other(schema) => Err(refused(format!(
-                "unknown schema {schema:?}; this server accepts dms.cart/1 and documents without a schema"
+                "unknown schema {schema:?}; this server accepts dms.cart/1, dms.visit-plan/1, dms.delivery-ack/1, \
+                 dms.business-plan/1 and documents without a schema"
             ))),
             DocumentKind::Cart => {
                 let cart = CartView::read(after).map_err(|error| refused(error.to_string()))?;
@@ -344,9 +387,55 @@ impl TenantState {
                     status: Some(cart.status.as_str().to_owned()),
                     order_request,
                     late_edit,
+                    field: None,
                 })
             }
         }
+    }
+
+    /// Refuses a change that would alter a signed delivery acknowledgement, and records it in
+    /// `signed_record_alterations` and the log as a report: whether a late offline edit or a
+    /// tampering client, the seller must see that someone tried.
+    fn refuse_signed_alteration(
+        &mut self,
+        principal: &Principal,
+        record: Option<&DocumentRecord>,
+        before: Option<&Automerge>,
+        after: &Automerge,
+        document_id: DocumentId,
+    ) -> Result<(), SyncFault> {
+        let is_ack = matches!(
+            document_kind(after),
+            Ok(DocumentKind::Other(schema)) if FieldKind::from_schema(&schema) == Some(FieldKind::DeliveryAck)
+        );
+        let stored_ack = record.is_some_and(|record| record.kind() == FieldKind::DeliveryAck.as_str());
+        if !is_ack {
+            return Ok(());
+        }
+        let check = FieldCheck {
+            principal,
+            tenant_id: &self.tenant_id,
+            store: &self.store,
+            registry: &self.registry,
+            document_id,
+            before: if stored_ack { before } else { None },
+            after,
+        };
+        let Some((alteration, reason)) = signed_alteration(&check) else {
+            return Ok(());
+        };
+        tracing::warn!(
+            tenant_id = %self.tenant_id, document_id = %document_id, ack_id = %alteration.ack_id,
+            shipment_id = %alteration.shipment_id, user_id = %principal.user_id, signed_by = %alteration.signed_by,
+            "refused a change that alters a signed delivery acknowledgement"
+        );
+        if let Err(error) = self.store.record_alteration(&alteration) {
+            tracing::error!(
+                tenant_id = %self.tenant_id, document_id = %document_id, error = %error,
+                "could not record the refused alteration of a signed acknowledgement"
+            );
+        }
+        Err(SyncFault::Refused(format!("document {document_id} refused: {reason}")))
     }
 
     /// Checks that a new cart's buyer is a party this organisation sells to: a partner linked
@@ -459,4 +548,5 @@ struct AcceptedUpdate {
     status: Option<String>,
     order_request: Option<crate::tenant::reconcile::OrderRequest>,
     late_edit: bool,
+    field: Option<FieldRecords>,
 }
