@@ -128,6 +128,16 @@ impl Registry {
         Ok(licence)
     }
 
+    /// Ends every licence of `org` that runs past `last_day`, so it expires after that day.
+    /// Returns how many licences changed. Data stays; only new orders and logins stop.
+    pub fn end_licences(&self, org: &TenantId, last_day: &str) -> Result<usize> {
+        let last_day = check_date(last_day)?;
+        Ok(self.connection().execute(
+            "UPDATE licences SET valid_to = ?2 WHERE org_id = ?1 AND valid_to > ?2",
+            params![org.as_str(), last_day],
+        )?)
+    }
+
     /// Suspends or reactivates every licence of `org`.
     pub fn set_licence_status(&self, org: &TenantId, status: LicenceStatus) -> Result<usize> {
         Ok(self.connection().execute(
