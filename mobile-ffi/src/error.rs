@@ -54,7 +54,9 @@ impl From<DeviceError> for DeviceClientError {
         let message = error.to_string();
         match error {
             DeviceError::InvalidInput(_) => Self::InvalidInput { message },
-            DeviceError::CartNotFound(_) | DeviceError::UnknownProduct(_) => Self::NotFound { message },
+            DeviceError::CartNotFound(_) | DeviceError::DocumentNotFound(_) | DeviceError::UnknownProduct(_) => {
+                Self::NotFound { message }
+            }
             DeviceError::Network(_) | DeviceError::SyncTimedOut { .. } => Self::Network { message },
             DeviceError::Refused(_) | DeviceError::Unauthorized(_) => Self::Refused { message },
             DeviceError::Domain(error) => error.into(),

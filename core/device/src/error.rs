@@ -7,6 +7,9 @@ pub enum DeviceError {
     #[error("cart {0} is not on this device")]
     CartNotFound(String),
 
+    #[error("document {0} is not on this device; sync to receive it")]
+    DocumentNotFound(String),
+
     #[error("product {0} is not in this device's catalog; sync to refresh the catalog")]
     UnknownProduct(String),
 

@@ -9,8 +9,10 @@
 //!   the catalog and document list over REST.
 //! - [`sqlite`]: opening SQLite with the durability settings both device and server use.
 
+pub mod blobs;
 pub mod device;
 pub mod error;
+pub mod field;
 pub mod pricing;
 pub mod sqlite;
 pub mod store;

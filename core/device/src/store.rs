@@ -71,6 +71,16 @@ const MIGRATIONS: &[&str] = &[
         refused_at  TEXT NOT NULL
     );
 "#,
+    r#"
+    -- Signature and photo images by the SHA-256 of their bytes, until the server has them.
+    CREATE TABLE blobs (
+        sha256      TEXT PRIMARY KEY,
+        media_type  TEXT NOT NULL,
+        bytes       BLOB NOT NULL,
+        created_at  TEXT NOT NULL,
+        uploaded_at TEXT
+    );
+"#,
 ];
 
 /// A catalog product with its pricing data, `None` when the server sent none.
@@ -90,6 +100,10 @@ impl DeviceStore {
         }
         let connection = crate::sqlite::open(path, MIGRATIONS)?;
         Ok(DeviceStore { connection })
+    }
+
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
     }
 
     // ---- documents ----

@@ -55,6 +55,8 @@ pub struct SyncReport {
     /// Documents whose latest heads the server did not confirm before it went quiet; they
     /// stay pending for the next round.
     pub documents_unconfirmed: u32,
+    /// Signature and photo images the server stored in this round.
+    pub blobs_uploaded: u32,
 }
 
 #[derive(Deserialize)]
@@ -375,6 +377,9 @@ async fn run(device: &Device) -> Result<SyncReport> {
     let leave = Message::Leave { sender_id: peer_id };
     let _ = send(&mut socket, &leave).await;
     let _ = socket.close(None).await;
+
+    // Images referenced by acknowledgements, uploaded by hash after the documents.
+    report.blobs_uploaded = upload_blobs(device, &http, &base, &org, &access_token).await?;
     Ok(report)
 }
 
@@ -493,6 +498,34 @@ async fn receive(socket: &mut Socket) -> Result<Option<Message>> {
             _ => continue,
         }
     }
+}
+
+/// Uploads every image the server has not confirmed; returns how many it stored.
+async fn upload_blobs(device: &Device, http: &reqwest::Client, base: &str, org: &str, token: &str) -> Result<u32> {
+    let shared = device.shared.clone();
+    let pending = blocking(move || shared.lock().store.pending_blobs()).await?;
+    let mut uploaded = 0;
+    for blob in pending {
+        let url = format!("{base}/api/v1/orgs/{org}/blobs/{}", blob.sha256);
+        let response = http
+            .put(&url)
+            .bearer_auth(token)
+            .header("content-type", blob.media_type.as_str())
+            .body(blob.bytes)
+            .send()
+            .await
+            .map_err(|error| DeviceError::Network(error.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            let body = response.text().await.unwrap_or_default();
+            return Err(DeviceError::Refused(format!("{url} answered {status}: {body}")));
+        }
+        let shared = device.shared.clone();
+        let sha256 = blob.sha256.clone();
+        blocking(move || shared.lock().store.mark_blob_uploaded(&sha256)).await?;
+        uploaded += 1;
+    }
+    Ok(uploaded)
 }
 
 async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str, token: &str) -> Result<T> {
