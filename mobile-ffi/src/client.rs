@@ -29,7 +29,7 @@ type Result<T, E = DeviceClientError> = std::result::Result<T, E>;
 /// on disk when the call returns; `sync_now` exchanges them with the server.
 #[derive(uniffi::Object)]
 pub struct DeviceClient {
-    device: Device,
+    pub(crate) device: Device,
 }
 
 #[uniffi::export]

@@ -6,6 +6,7 @@
 //! - [`client`]: [`DeviceClient`], the exported object; an app opens one per logged-in user.
 //! - [`records`]: the records and enums that cross the boundary. Amounts and quantities are
 //!   decimal strings, never floats.
+//! - [`field`]: the driver's and rep's calls: delivery acknowledgements and visit check-ins.
 //! - [`error`]: [`DeviceClientError`] and the one mapping from the device client's errors.
 //! - [`runtime`]: the tokio runtime the library owns for sync rounds.
 //!
@@ -13,6 +14,7 @@
 
 pub mod client;
 pub mod error;
+pub mod field;
 pub mod records;
 mod runtime;
 
