@@ -69,6 +69,11 @@ pub enum ServerError {
     #[error(transparent)]
     Document(#[from] dms_documents::DocumentError),
 
+    /// An order-to-cash rule of `dms-orders`; [`crate::orders::errors`] gives its code.
+    /// Boxed, because the domain error is several times larger than the other variants.
+    #[error(transparent)]
+    Order(Box<dms_orders::OrderError>),
+
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
 
@@ -83,6 +88,12 @@ pub enum ServerError {
 }
 
 pub type Result<T, E = ServerError> = std::result::Result<T, E>;
+
+impl From<dms_orders::OrderError> for ServerError {
+    fn from(error: dms_orders::OrderError) -> ServerError {
+        ServerError::Order(Box::new(error))
+    }
+}
 
 impl ServerError {
     /// The stable machine-readable code sent to clients.
@@ -101,6 +112,7 @@ impl ServerError {
             ServerError::UnreadableRequest { code, .. } => code,
             ServerError::MethodNotAllowed { .. } => "method_not_allowed",
             ServerError::Denied(denied) => denied.code(),
+            ServerError::Order(error) => crate::orders::errors::code(error),
             ServerError::InvalidInput(_) | ServerError::Domain(_) | ServerError::Document(_) => "invalid_input",
             ServerError::Database(_) | ServerError::Corrupt(_) | ServerError::Io(_) | ServerError::Task(_) => {
                 "internal_error"
@@ -123,6 +135,7 @@ impl ServerError {
             ServerError::OrgRequired => StatusCode::BAD_REQUEST,
             ServerError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ServerError::Denied(_) => StatusCode::FORBIDDEN,
+            ServerError::Order(error) => crate::orders::errors::status(error),
             ServerError::InvalidInput(_) | ServerError::Domain(_) | ServerError::Document(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }

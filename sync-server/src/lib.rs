@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod orders;
 pub mod password;
 pub mod pricing;
 pub mod registry;

@@ -4,10 +4,10 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
 
 use crate::app::{AppState, MAX_REQUEST_BODY_BYTES};
-use crate::rest::{admin, field, login, pricing, problems, tenant_data};
+use crate::rest::{admin, billing, catalog_setup, field, login, orders, pricing, problems, tenant_data};
 use crate::sync;
 
 /// One route: method, path in axum's `{param}` syntax (the same as OpenAPI's), and handler.
@@ -53,6 +53,38 @@ enum Endpoint {
     BusinessPlanAchievement,
     PutBlob,
     GetBlob,
+    Categories,
+    PutCategory,
+    DeleteCategory,
+    PartnerGroups,
+    PutPartnerGroup,
+    DeletePartnerGroup,
+    PriceLists,
+    PutPriceList,
+    DeletePriceList,
+    CatalogShares,
+    PutCatalogShare,
+    DeleteCatalogShare,
+    PutProductSetup,
+    DecideOrderRequest,
+    SalesOrders,
+    ReceiveStock,
+    ReserveStock,
+    PlanShipment,
+    Shipments,
+    ShipmentEvent,
+    RaiseInvoice,
+    Invoices,
+    EInvoice,
+    InvoicesCsv,
+    RaiseCreditNote,
+    CreditNotes,
+    RecordPayment,
+    Payments,
+    PaymentsCsv,
+    Receivables,
+    StatementOfAccount,
+    OrderStatus,
 }
 
 const fn route(method: &'static str, path: &'static str, endpoint: Endpoint) -> Route {
@@ -115,6 +147,87 @@ pub const ROUTES: &[Route] = &[
     ),
     route("put", "/api/v1/orgs/{org}/blobs/{sha256}", Endpoint::PutBlob),
     route("get", "/api/v1/orgs/{org}/blobs/{sha256}", Endpoint::GetBlob),
+    route("get", "/api/v1/orgs/{org}/categories", Endpoint::Categories),
+    route("put", "/api/v1/orgs/{org}/categories/{category}", Endpoint::PutCategory),
+    route(
+        "delete",
+        "/api/v1/orgs/{org}/categories/{category}",
+        Endpoint::DeleteCategory,
+    ),
+    route("get", "/api/v1/orgs/{org}/partner-groups", Endpoint::PartnerGroups),
+    route(
+        "put",
+        "/api/v1/orgs/{org}/partner-groups/{group}",
+        Endpoint::PutPartnerGroup,
+    ),
+    route(
+        "delete",
+        "/api/v1/orgs/{org}/partner-groups/{group}",
+        Endpoint::DeletePartnerGroup,
+    ),
+    route("get", "/api/v1/orgs/{org}/price-lists", Endpoint::PriceLists),
+    route(
+        "put",
+        "/api/v1/orgs/{org}/price-lists/{price_list}",
+        Endpoint::PutPriceList,
+    ),
+    route(
+        "delete",
+        "/api/v1/orgs/{org}/price-lists/{price_list}",
+        Endpoint::DeletePriceList,
+    ),
+    route("get", "/api/v1/orgs/{org}/catalog-shares", Endpoint::CatalogShares),
+    route(
+        "put",
+        "/api/v1/orgs/{org}/catalog-shares/{share}",
+        Endpoint::PutCatalogShare,
+    ),
+    route(
+        "delete",
+        "/api/v1/orgs/{org}/catalog-shares/{share}",
+        Endpoint::DeleteCatalogShare,
+    ),
+    route(
+        "put",
+        "/api/v1/orgs/{org}/products/{product}/pricing",
+        Endpoint::PutProductSetup,
+    ),
+    // Order to cash.
+    route(
+        "post",
+        "/api/v1/orgs/{org}/order-requests/{order_request}/decision",
+        Endpoint::DecideOrderRequest,
+    ),
+    route("get", "/api/v1/orgs/{org}/sales-orders", Endpoint::SalesOrders),
+    route("post", "/api/v1/orgs/{org}/stock/receipts", Endpoint::ReceiveStock),
+    route(
+        "post",
+        "/api/v1/orgs/{org}/sales-orders/{sales_order}/reservations",
+        Endpoint::ReserveStock,
+    ),
+    route("post", "/api/v1/orgs/{org}/shipments", Endpoint::PlanShipment),
+    route("get", "/api/v1/orgs/{org}/shipments", Endpoint::Shipments),
+    route(
+        "post",
+        "/api/v1/orgs/{org}/shipments/{shipment}/events",
+        Endpoint::ShipmentEvent,
+    ),
+    route("post", "/api/v1/orgs/{org}/invoices", Endpoint::RaiseInvoice),
+    route("get", "/api/v1/orgs/{org}/invoices", Endpoint::Invoices),
+    route(
+        "get",
+        "/api/v1/orgs/{org}/invoices/{invoice}/e-invoice.json",
+        Endpoint::EInvoice,
+    ),
+    route("get", "/api/v1/orgs/{org}/invoices.csv", Endpoint::InvoicesCsv),
+    route("post", "/api/v1/orgs/{org}/credit-notes", Endpoint::RaiseCreditNote),
+    route("get", "/api/v1/orgs/{org}/credit-notes", Endpoint::CreditNotes),
+    route("post", "/api/v1/orgs/{org}/payments", Endpoint::RecordPayment),
+    route("get", "/api/v1/orgs/{org}/payments", Endpoint::Payments),
+    route("get", "/api/v1/orgs/{org}/payments.csv", Endpoint::PaymentsCsv),
+    route("get", "/api/v1/orgs/{org}/receivables", Endpoint::Receivables),
+    route("get", "/api/v1/orgs/{org}/statement", Endpoint::StatementOfAccount),
+    route("get", "/api/v1/orgs/{org}/order-status", Endpoint::OrderStatus),
 ];
 
 /// The OpenAPI 3.1 document served at `/api/v1/openapi.json`.
@@ -156,6 +269,38 @@ fn handler(endpoint: Endpoint) -> MethodRouter<AppState> {
         // Images are larger than other request bodies; this limit replaces the router's.
         Endpoint::PutBlob => put(field::put_blob).layer(DefaultBodyLimit::max(field::MAX_BLOB_BYTES)),
         Endpoint::GetBlob => get(field::get_blob),
+        Endpoint::Categories => get(catalog_setup::categories),
+        Endpoint::PutCategory => put(catalog_setup::put_category),
+        Endpoint::DeleteCategory => delete(catalog_setup::delete_category),
+        Endpoint::PartnerGroups => get(catalog_setup::partner_groups),
+        Endpoint::PutPartnerGroup => put(catalog_setup::put_partner_group),
+        Endpoint::DeletePartnerGroup => delete(catalog_setup::delete_partner_group),
+        Endpoint::PriceLists => get(catalog_setup::price_lists),
+        Endpoint::PutPriceList => put(catalog_setup::put_price_list),
+        Endpoint::DeletePriceList => delete(catalog_setup::delete_price_list),
+        Endpoint::CatalogShares => get(catalog_setup::catalog_shares),
+        Endpoint::PutCatalogShare => put(catalog_setup::put_catalog_share),
+        Endpoint::DeleteCatalogShare => delete(catalog_setup::delete_catalog_share),
+        Endpoint::PutProductSetup => put(catalog_setup::put_product_setup),
+        Endpoint::DecideOrderRequest => post(orders::decide),
+        Endpoint::SalesOrders => get(orders::sales_orders),
+        Endpoint::ReceiveStock => post(orders::receive_stock),
+        Endpoint::ReserveStock => post(orders::reserve),
+        Endpoint::PlanShipment => post(orders::plan_shipment),
+        Endpoint::Shipments => get(orders::shipments),
+        Endpoint::ShipmentEvent => post(orders::shipment_event),
+        Endpoint::RaiseInvoice => post(billing::raise),
+        Endpoint::Invoices => get(billing::invoices),
+        Endpoint::EInvoice => get(billing::e_invoice),
+        Endpoint::InvoicesCsv => get(billing::invoices_csv_export),
+        Endpoint::RaiseCreditNote => post(billing::raise_credit),
+        Endpoint::CreditNotes => get(billing::credit_notes),
+        Endpoint::RecordPayment => post(billing::record_payment),
+        Endpoint::Payments => get(billing::payments),
+        Endpoint::PaymentsCsv => get(billing::payments_csv_export),
+        Endpoint::Receivables => get(billing::receivables),
+        Endpoint::StatementOfAccount => get(billing::statement),
+        Endpoint::OrderStatus => get(billing::order_status),
     }
 }
 

@@ -296,6 +296,7 @@ impl Api {
             "post" => self.http.post(url),
             "get" => self.http.get(url),
             "put" => self.http.put(url),
+            "delete" => self.http.delete(url),
             other => panic!("no client for method {other}"),
         };
         if let Some(token) = token {
@@ -634,6 +635,34 @@ fn endpoint_row(method: &str, path: &str) -> Option<(&'static str, &'static str)
         ("get", "/api/v1/orgs/{org}/business-plans/{plan}/achievement") => ("business_plan", "read"),
         ("put", "/api/v1/orgs/{org}/blobs/{sha256}") => ("blobs", "create"),
         ("get", "/api/v1/orgs/{org}/blobs/{sha256}") => ("blobs", "read"),
+        ("get", "/api/v1/orgs/{org}/categories")
+        | ("get", "/api/v1/orgs/{org}/partner-groups")
+        | ("get", "/api/v1/orgs/{org}/price-lists")
+        | ("get", "/api/v1/orgs/{org}/catalog-shares") => ("catalog_setup", "read"),
+        ("put" | "delete", "/api/v1/orgs/{org}/categories/{category}")
+        | ("put" | "delete", "/api/v1/orgs/{org}/partner-groups/{group}")
+        | ("put" | "delete", "/api/v1/orgs/{org}/price-lists/{price_list}")
+        | ("put" | "delete", "/api/v1/orgs/{org}/catalog-shares/{share}")
+        | ("put", "/api/v1/orgs/{org}/products/{product}/pricing") => ("catalog_setup", "manage"),
+        ("post", "/api/v1/orgs/{org}/order-requests/{order_request}/decision") => ("sales_order", "manage"),
+        ("get", "/api/v1/orgs/{org}/sales-orders") | ("get", "/api/v1/orgs/{org}/order-status") => {
+            ("sales_order", "read")
+        }
+        ("post", "/api/v1/orgs/{org}/stock/receipts")
+        | ("post", "/api/v1/orgs/{org}/sales-orders/{sales_order}/reservations") => ("stock", "manage"),
+        ("post", "/api/v1/orgs/{org}/shipments") => ("shipment", "create"),
+        ("post", "/api/v1/orgs/{org}/shipments/{shipment}/events") => ("shipment", "update"),
+        ("get", "/api/v1/orgs/{org}/shipments") => ("shipment", "read"),
+        ("post", "/api/v1/orgs/{org}/invoices") | ("post", "/api/v1/orgs/{org}/credit-notes") => ("invoice", "manage"),
+        ("get", "/api/v1/orgs/{org}/invoices")
+        | ("get", "/api/v1/orgs/{org}/invoices/{invoice}/e-invoice.json")
+        | ("get", "/api/v1/orgs/{org}/invoices.csv")
+        | ("get", "/api/v1/orgs/{org}/credit-notes") => ("invoice", "read"),
+        ("post", "/api/v1/orgs/{org}/payments") => ("payment", "manage"),
+        ("get", "/api/v1/orgs/{org}/payments")
+        | ("get", "/api/v1/orgs/{org}/payments.csv")
+        | ("get", "/api/v1/orgs/{org}/receivables")
+        | ("get", "/api/v1/orgs/{org}/statement") => ("payment", "read"),
         _ => return None,
     };
     Some(row)
@@ -667,6 +696,17 @@ fn relation(user: &User, target: &str) -> &'static str {
 /// Buyer a price simulation names: the user's own party, or any party for staff.
 fn simulation_buyer(user: &User) -> &'static str {
     user.party.unwrap_or("matrix-buyer")
+}
+
+/// A decision body with valid party details: the seller is the target organisation.
+fn matrix_decision(target: &str) -> Value {
+    let party = |id: &str, gstin: &str| {
+        json!({"party_id": id, "gstin": gstin, "legal_name": "Matrix Traders", "address": "1 Market Road",
+               "place": "Pune", "location": {"state": "27", "district": "Pune", "pin": "411001"}})
+    };
+    json!({"decision": "accept_in_full",
+           "seller": party(target, "27AAACA1234A1Z5"),
+           "buyer": party("matrix-buyer", "27AAPFU0939F1ZV")})
 }
 
 /// The request an organisation route gets in one case, and the status a success has.
@@ -757,6 +797,93 @@ fn org_request(
             let bytes = format!("matrix blob {n}").into_bytes();
             url = url.replace("{sha256}", &hex_sha256(&bytes));
             (Body::Bytes(bytes), 201)
+        }
+        // Catalog set-up: new records under fresh ids, and deletes of records that do not
+        // exist (404 `not_found` past the table). A share of every product with everyone
+        // keeps every buyer's catalog whole for the other cases.
+        ("put", "/api/v1/orgs/{org}/categories/{category}") => {
+            url = url.replace("{category}", &format!("matrix-category-{n}"));
+            (Body::Json(json!({"name": format!("Matrix {n}")})), 200)
+        }
+        ("put", "/api/v1/orgs/{org}/partner-groups/{group}") => {
+            url = url.replace("{group}", &format!("matrix-group-{n}"));
+            (Body::Json(json!({"name": format!("Matrix {n}"), "members": []})), 200)
+        }
+        ("put", "/api/v1/orgs/{org}/price-lists/{price_list}") => {
+            url = url.replace("{price_list}", &format!("matrix-list-{n}"));
+            (Body::Json(json!({"name": format!("Matrix {n}")})), 200)
+        }
+        ("put", "/api/v1/orgs/{org}/catalog-shares/{share}") => {
+            url = url.replace("{share}", &format!("matrix-share-{n}"));
+            (
+                Body::Json(json!({"to": {"kind": "everyone"}, "all_products": true})),
+                200,
+            )
+        }
+        ("put", "/api/v1/orgs/{org}/products/{product}/pricing") => {
+            url = url.replace("{product}", "matrix-no-such-product");
+            (Body::Json(json!({"base_unit": "piece"})), 404)
+        }
+        ("delete", _) => {
+            for parameter in ["{category}", "{group}", "{price_list}", "{share}"] {
+                url = url.replace(parameter, "matrix-no-such-record");
+            }
+            (Body::None, 404)
+        }
+        // Order to cash: writes that name a record that does not exist are 404 `not_found`
+        // past the table; a stock receipt without lines and a cash payment on account succeed.
+        ("post", "/api/v1/orgs/{org}/order-requests/{order_request}/decision") => {
+            url = url.replace("{order_request}", &ulid::Ulid::generate().to_string());
+            (Body::Json(matrix_decision(target)), 404)
+        }
+        ("post", "/api/v1/orgs/{org}/stock/receipts") => {
+            (Body::Json(json!({"warehouse": "WH-MATRIX", "lines": []})), 200)
+        }
+        ("post", "/api/v1/orgs/{org}/sales-orders/{sales_order}/reservations") => {
+            url = url.replace("{sales_order}", &ulid::Ulid::generate().to_string());
+            (Body::Json(json!({"warehouses": ["WH-MATRIX"]})), 404)
+        }
+        ("post", "/api/v1/orgs/{org}/shipments") => {
+            let body = json!({"sales_order_id": ulid::Ulid::generate().to_string(), "warehouse": "WH-MATRIX",
+                              "planned_dispatch_on": "2026-05-05", "planned_delivery_on": "2026-05-06",
+                              "transport": {"mode": "road", "vehicle_number": "MH 12 AB 1234"}});
+            (Body::Json(body), 404)
+        }
+        ("post", "/api/v1/orgs/{org}/shipments/{shipment}/events") => {
+            url = url.replace("{shipment}", &ShipmentId::generate().to_string());
+            (Body::Json(json!({"event": "in_transit"})), 404)
+        }
+        ("post", "/api/v1/orgs/{org}/invoices") => {
+            let body = json!({"shipment_id": ShipmentId::generate().to_string()});
+            (Body::Json(body), 404)
+        }
+        ("post", "/api/v1/orgs/{org}/credit-notes") => {
+            let body = json!({"invoice_id": ulid::Ulid::generate().to_string(), "reason": "damage", "lines": []});
+            (Body::Json(body), 404)
+        }
+        ("post", "/api/v1/orgs/{org}/payments") => {
+            let body = json!({"buyer_id": simulation_buyer(user), "mode": "cash", "received_on": "2026-05-20",
+                              "amount": "1.00"});
+            (Body::Json(body), 201)
+        }
+        ("get", "/api/v1/orgs/{org}/invoices/{invoice}/e-invoice.json") => {
+            url = url.replace("{invoice}", &ulid::Ulid::generate().to_string());
+            (Body::None, 404)
+        }
+        ("get", "/api/v1/orgs/{org}/receivables") => {
+            url.push_str("?as_of=2026-06-30");
+            (Body::None, 200)
+        }
+        ("get", "/api/v1/orgs/{org}/statement") => {
+            url.push_str(&format!(
+                "?buyer={}&from=2026-04-01&to=2026-06-30",
+                simulation_buyer(user)
+            ));
+            (Body::None, 200)
+        }
+        ("get", "/api/v1/orgs/{org}/order-status") => {
+            url.push_str(&format!("?buyer={}", simulation_buyer(user)));
+            (Body::None, 200)
         }
         ("get", _) => (Body::None, 200),
         (method, path) => panic!("no request body for {method} {path}"),
@@ -925,7 +1052,9 @@ async fn org_route_case(
         }
     } else {
         let facts = match org_path {
-            "/api/v1/orgs/{org}/price-simulations" => Facts {
+            "/api/v1/orgs/{org}/price-simulations"
+            | "/api/v1/orgs/{org}/statement"
+            | "/api/v1/orgs/{org}/order-status" => Facts {
                 buyer: Some(simulation_buyer(user)),
                 ..Facts::default()
             },

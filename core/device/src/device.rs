@@ -14,6 +14,7 @@ use dms_documents::DocumentId;
 use dms_documents::cart::{self, CartHeader, CartStatus, CartView, EditContext, PricesSeen};
 use dms_domain::catalog::Product;
 use dms_domain::{CartId, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
+use dms_orders::BuyerOrderStatus;
 use serde::Serialize;
 
 use crate::error::{DeviceError, Result};
@@ -331,6 +332,13 @@ impl Device {
             .get(document_id)
             .map(Automerge::get_heads)
             .unwrap_or_default()
+    }
+
+    /// Returns the buyer's orders as of the last sync round: sales order decisions, shipments
+    /// with transport details and status history, invoices, credit notes, payments and the
+    /// outstanding amount. Works offline. `None` before the first round and on staff devices.
+    pub fn orders(&self) -> Result<Option<BuyerOrderStatus>> {
+        self.shared.lock().store.order_status()
     }
 
     /// One sync round with the server: catalog, document list, then documents over the

@@ -153,6 +153,7 @@ fn engine_inputs(
             "this device has no pricing terms yet; sync to download them".to_owned()
         ));
     };
+    let date = dms_documents::cart_order::ist_date(at);
     let mut engine_products = Vec::new();
     let mut unpriced = Vec::new();
     for product_id in view.lines.keys() {
@@ -161,7 +162,7 @@ fn engine_inputs(
             continue;
         };
         let pricing = store.product_pricing(product_id)?.unwrap_or_default();
-        match pricing.engine_product(product) {
+        match pricing.engine_product(product, date) {
             Ok(engine_product) => engine_products.push(engine_product),
             Err(reason) => unpriced.push(format!("{product_id} ({reason})")),
         }
@@ -187,7 +188,7 @@ fn engine_inputs(
         let (Some(product), Some(pricing)) = (store.product(&product_id)?, store.product_pricing(&product_id)?) else {
             continue;
         };
-        if let Ok(engine_product) = pricing.engine_product(&product) {
+        if let Ok(engine_product) = pricing.engine_product(&product, date) {
             engine_products.push(engine_product);
         }
     }

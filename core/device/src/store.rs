@@ -14,6 +14,7 @@ use automerge::{Automerge, Change, ChangeHash};
 use dms_documents::DocumentId;
 use dms_domain::catalog::{PackSize, Product};
 use dms_domain::{Money, ProductId, Timestamp};
+use dms_orders::BuyerOrderStatus;
 use dms_pricing::{PricingTerms, ProductPricing};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -79,6 +80,15 @@ const MIGRATIONS: &[&str] = &[
         bytes       BLOB NOT NULL,
         created_at  TEXT NOT NULL,
         uploaded_at TEXT
+    );
+"#,
+    r#"
+    -- The buyer's order status as the server last sent it (JSON of
+    -- dms_orders::BuyerOrderStatus), shown offline until the next sync round replaces it.
+    CREATE TABLE order_status (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        body        TEXT NOT NULL,
+        fetched_at  TEXT NOT NULL
     );
 "#,
 ];
@@ -326,6 +336,30 @@ impl DeviceStore {
                     .map_err(|error| DeviceError::Corrupt(format!("pricing data of {product_id}: {error}")))
             })
             .transpose()
+    }
+
+    /// Replaces the stored order status with the one just fetched.
+    pub fn set_order_status(&mut self, status: &BuyerOrderStatus) -> Result<()> {
+        let body = serde_json::to_string(status)
+            .map_err(|error| DeviceError::Corrupt(format!("order status cannot be written as JSON: {error}")))?;
+        self.connection.execute(
+            "INSERT INTO order_status (id, body, fetched_at) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
+            params![body, Timestamp::now().to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The order status of the last sync round; `None` before the first or for staff.
+    pub fn order_status(&self) -> Result<Option<BuyerOrderStatus>> {
+        let body: Option<String> = self
+            .connection
+            .query_row("SELECT body FROM order_status WHERE id = 1", [], |row| row.get(0))
+            .optional()?;
+        body.map(|body| {
+            serde_json::from_str(&body).map_err(|error| DeviceError::Corrupt(format!("stored order status: {error}")))
+        })
+        .transpose()
     }
 
     pub fn catalog_version(&self) -> Result<Option<i64>> {

@@ -22,6 +22,7 @@ use dms_documents::DocumentId;
 use dms_documents::wire::{MAX_MESSAGE_BYTES, Message, PROTOCOL_VERSION, PeerMetadata};
 use dms_domain::Timestamp;
 use dms_domain::catalog::Product;
+use dms_orders::BuyerOrderStatus;
 use dms_pricing::{PricingTerms, ProductPricing};
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,8 @@ pub struct SyncReport {
     pub documents_unconfirmed: u32,
     /// Signature and photo images the server stored in this round.
     pub blobs_uploaded: u32,
+    /// Whether the round fetched the buyer's order status (buyers' devices only).
+    pub order_status_updated: bool,
 }
 
 #[derive(Deserialize)]
@@ -380,6 +383,25 @@ async fn run(device: &Device) -> Result<SyncReport> {
 
     // Images referenced by acknowledgements, uploaded by hash after the documents.
     report.blobs_uploaded = upload_blobs(device, &http, &base, &org, &access_token).await?;
+
+    // A buyer's order status, after the documents so a cart submitted in this round is
+    // already an order request on the server. The documents are synced by now, so a failure
+    // here (a server without the endpoint, say) keeps the last stored status and ends the
+    // round without an error.
+    if config.identity.party_id.is_some() {
+        let url = format!("{base}/api/v1/orgs/{org}/order-status");
+        match get_json::<BuyerOrderStatus>(&http, &url, &access_token).await {
+            Ok(status) => {
+                let shared = device.shared.clone();
+                blocking(move || shared.lock().store.set_order_status(&status)).await?;
+                report.order_status_updated = true;
+            }
+            Err(error) => {
+                tracing::warn!(device_id = %config.identity.device_id, error = %error,
+                    "failed to fetch the order status; the device keeps the last one it stored");
+            }
+        }
+    }
     Ok(report)
 }
 

@@ -37,6 +37,7 @@ pub mod receivables;
 pub mod sales_order;
 pub mod shipment;
 pub mod statement;
+pub mod status;
 pub mod stock;
 pub mod vehicle;
 
@@ -64,5 +65,6 @@ pub use sales_order::{
 };
 pub use shipment::{Driver, LorryReceipt, Shipment, ShipmentLine, ShipmentStatus, Transport, TransportMode};
 pub use statement::{StatementEntry, StatementEntryKind, StatementOfAccount, statement_of_account};
+pub use status::{BuyerOrderStatus, ShipmentRecord, StatusChange};
 pub use stock::{BackorderLine, Reservation, ReservationOutcome, StockBook, StockLevel};
 pub use vehicle::VehicleNumber;

@@ -9,7 +9,10 @@ use dms_domain::PartyId;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use time::Date;
+
 use crate::catalog::Product;
+use crate::dates::iso_date;
 use crate::gst::{PlaceOfSupplyBasis, StateCode};
 use crate::scheme::Scheme;
 use crate::units::{ProductUnits, UnitConversion};
@@ -29,6 +32,37 @@ pub struct ProductPricing {
     pub unit_conversions: Vec<UnitConversion>,
     /// Whether the selling price includes GST, so tax is backed out of it instead of added.
     pub price_includes_gst: bool,
+    /// GST rates with the dates they are in force. When not empty, the rate in force on the
+    /// order date replaces `gst_rate`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gst_rates: Vec<DatedGstRate>,
+    /// The buyer's list rate in rupees per `rate_unit`, from its price list. `None` means the
+    /// catalog selling price per base unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_rate: Option<Decimal>,
+    /// Unit `list_rate` is quoted in; `None` means the base unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_unit: Option<String>,
+    /// Unit the buyer orders in on its channel (such as "case"); `None` means the base unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sellable_unit: Option<String>,
+}
+
+/// A GST rate and the inclusive dates it is in force; an open end has no date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedGstRate {
+    /// Total GST rate in percent.
+    pub rate: Decimal,
+    #[serde(default, with = "iso_date::option")]
+    pub from: Option<Date>,
+    #[serde(default, with = "iso_date::option")]
+    pub to: Option<Date>,
+}
+
+impl DatedGstRate {
+    fn covers(&self, date: Date) -> bool {
+        self.from.is_none_or(|from| from <= date) && self.to.is_none_or(|to| date <= to)
+    }
 }
 
 impl Default for ProductPricing {
@@ -39,22 +73,47 @@ impl Default for ProductPricing {
             base_unit: DEFAULT_BASE_UNIT.to_owned(),
             unit_conversions: Vec::new(),
             price_includes_gst: false,
+            gst_rates: Vec::new(),
+            list_rate: None,
+            rate_unit: None,
+            sellable_unit: None,
         }
     }
 }
 
 impl ProductPricing {
-    /// Whether the engine can price the product: it needs both an HSN code and a GST rate.
+    /// Returns whether the engine can price the product: it needs an HSN code and a GST rate,
+    /// plain or dated.
     pub fn is_complete(&self) -> bool {
-        self.hsn.is_some() && self.gst_rate.is_some()
+        self.hsn.is_some() && (self.gst_rate.is_some() || !self.gst_rates.is_empty())
     }
 
-    /// Builds the engine product for a catalog product: the selling price per base unit is
-    /// the list rate and the product's own GST rate overrides any rate table. Returns the
-    /// reason when the data is incomplete or invalid.
-    pub fn engine_product(&self, product: &dms_domain::catalog::Product) -> Result<Product, String> {
-        let (Some(hsn), Some(gst_rate)) = (&self.hsn, self.gst_rate) else {
+    /// Returns the GST rate in force on `date`: the first entry of `gst_rates` covering the
+    /// date when the list has entries, else `gst_rate`.
+    pub fn gst_rate_on(&self, date: Date) -> Option<Decimal> {
+        if self.gst_rates.is_empty() {
+            return self.gst_rate;
+        }
+        self.gst_rates
+            .iter()
+            .find(|entry| entry.covers(date))
+            .map(|entry| entry.rate)
+    }
+
+    /// Builds the engine product for a catalog product on the order date `date`. The list
+    /// rate is the buyer's price-list rate when set, else the selling price per base unit, and
+    /// the product's GST rate in force on `date` overrides any rate table. Returns the reason
+    /// when the data is incomplete or invalid.
+    pub fn engine_product(&self, product: &dms_domain::catalog::Product, date: Date) -> Result<Product, String> {
+        let Some(hsn) = &self.hsn else {
             return Err("no HSN code and GST rate".to_owned());
+        };
+        let Some(gst_rate) = self.gst_rate_on(date) else {
+            return Err(if self.gst_rates.is_empty() {
+                "no HSN code and GST rate".to_owned()
+            } else {
+                format!("no GST rate in force on {date}")
+            });
         };
         let engine_product = Product {
             id: product.id.clone(),
@@ -64,8 +123,8 @@ impl ProductPricing {
                 base_unit: self.base_unit.clone(),
                 conversions: self.unit_conversions.clone(),
             },
-            list_rate: product.selling_price.rupees(),
-            rate_unit: None,
+            list_rate: self.list_rate.unwrap_or_else(|| product.selling_price.rupees()),
+            rate_unit: self.rate_unit.clone(),
             rate_includes_gst: self.price_includes_gst,
             gst_rate: Some(gst_rate),
         };
@@ -92,4 +151,53 @@ pub struct PricingTerms {
     /// Schemes in the book that can apply to these buyers, sorted by id.
     #[serde(default)]
     pub schemes: Vec<Scheme>,
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn gst_rate_on_picks_the_dated_rate() {
+        let pricing = ProductPricing {
+            gst_rate: Some(Decimal::from(28)),
+            gst_rates: vec![
+                DatedGstRate {
+                    rate: Decimal::from(18),
+                    from: None,
+                    to: Some(date!(2025 - 09 - 21)),
+                },
+                DatedGstRate {
+                    rate: Decimal::from(12),
+                    from: Some(date!(2025 - 09 - 22)),
+                    to: None,
+                },
+            ],
+            ..ProductPricing::default()
+        };
+        assert_eq!(pricing.gst_rate_on(date!(2025 - 09 - 21)), Some(Decimal::from(18)));
+        assert_eq!(pricing.gst_rate_on(date!(2025 - 09 - 22)), Some(Decimal::from(12)));
+        let undated = ProductPricing {
+            gst_rate: Some(Decimal::from(28)),
+            ..ProductPricing::default()
+        };
+        assert_eq!(undated.gst_rate_on(date!(2025 - 09 - 22)), Some(Decimal::from(28)));
+    }
+
+    #[test]
+    fn gap_between_dated_rates_has_no_rate() {
+        let pricing = ProductPricing {
+            hsn: Some("3402".to_owned()),
+            gst_rates: vec![DatedGstRate {
+                rate: Decimal::from(18),
+                from: Some(date!(2026 - 01 - 01)),
+                to: None,
+            }],
+            ..ProductPricing::default()
+        };
+        assert!(pricing.is_complete());
+        assert_eq!(pricing.gst_rate_on(date!(2025 - 12 - 31)), None);
+    }
 }

@@ -104,6 +104,20 @@ pub enum Kind {
     Blobs,
     /// A business plan document shared by a company and one distributor (its buyer).
     BusinessPlan,
+    /// A sales order (the seller's decision on an order request) and the buyer's order
+    /// status; the buyer is the order's.
+    SalesOrder,
+    /// Stock per warehouse and the reservations against sales orders.
+    Stock,
+    /// A shipment with its transport details and status history; the buyer is the order's.
+    Shipment,
+    /// A GST invoice or credit note and their exports (e-invoice JSON, CSV).
+    Invoice,
+    /// A payment and its allocations, outstanding amounts, ageing and statements of account.
+    Payment,
+    /// The seller's catalog set-up: categories, partner groups, price lists, catalog shares
+    /// and product units. Buyers read only their own view, through the catalog.
+    CatalogSetup,
 }
 
 /// A licence module. DMS lets an organisation trade with its company or distributors; PRM
@@ -357,6 +371,17 @@ impl<'a> Resource<'a> {
             kind,
             buyer: Some(buyer),
             owner: Some(driver),
+            owner_in_org: false,
+        }
+    }
+
+    /// An order-to-cash record of `kind` (sales order, shipment, invoice, payment) billed or
+    /// shipped to `buyer`.
+    pub fn buyer_record(kind: Kind, buyer: &'a PartyId) -> Resource<'a> {
+        Resource {
+            kind,
+            buyer: Some(buyer),
+            owner: None,
             owner_in_org: false,
         }
     }

@@ -9,9 +9,13 @@
 //! Then field documents: each rep's visit plan is edited offline by the rep (a check-in) while
 //! the distributor's admin reschedules the same visit, and a driver delivers to the first
 //! partners, signs off, and has a late edit from a second phone refused (see [`field`]).
+//!
+//! Last, order to cash: the order requests become sales orders, shipments, invoices and
+//! payments over REST, and the money must reconcile (see [`order_to_cash`]).
 
 mod field;
 pub mod logins;
+mod order_to_cash;
 mod rng;
 mod scenario;
 pub mod verify;
@@ -70,6 +74,18 @@ pub struct DemoOutcome {
     /// Every check-in survived its reschedule, every acknowledgement arrived signed, and every
     /// late edit after sign-off was refused.
     pub field_checks_passed: bool,
+    /// Order to cash: sales orders made from the order requests (rejected ones included),
+    /// shipments, invoices and payments.
+    pub sales_orders: u64,
+    pub shipments: u64,
+    pub invoices: u64,
+    pub payments: u64,
+    /// Rupees: invoice grand totals, payments allocated to invoices, and what is still owed.
+    pub invoiced_total: String,
+    pub paid_total: String,
+    pub outstanding_total: String,
+    /// `invoiced_total` equals `paid_total` plus `outstanding_total`, to the paisa.
+    pub money_reconciles: bool,
     pub duration_ms: u64,
 }
 
@@ -81,6 +97,7 @@ impl DemoOutcome {
             && self.duplicate_orders == 0
             && self.order_requests == self.submitted_carts
             && self.field_checks_passed
+            && self.money_reconciles
     }
 
     /// The readable report printed without `--json`.
@@ -140,6 +157,19 @@ impl DemoOutcome {
             self.acknowledgements_signed,
             self.alterations_refused,
             verdict(self.field_checks_passed)
+        );
+        let _ = writeln!(
+            text,
+            "  order to cash     {} sales orders, {} shipments, {} invoices, {} payments",
+            self.sales_orders, self.shipments, self.invoices, self.payments
+        );
+        let _ = writeln!(
+            text,
+            "  money             Rs {} invoiced = Rs {} paid + Rs {} outstanding [{}]",
+            self.invoiced_total,
+            self.paid_total,
+            self.outstanding_total,
+            verdict(self.money_reconciles)
         );
         text
     }

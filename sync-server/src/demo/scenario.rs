@@ -12,11 +12,11 @@ use dms_domain::{CartId, Money, PartyId, ProductId, Quantity, TenantId, UserId};
 
 use crate::admin;
 use crate::app::AppState;
-use crate::demo::field;
 use crate::demo::logins::{self, Api, DISTRIBUTOR};
 use crate::demo::rng::DemoRng;
 use crate::demo::verify::{self, EditEffect, EditRecord};
 use crate::demo::{BUILTIN_CATALOG, DemoOptions, DemoOutcome};
+use crate::demo::{field, order_to_cash};
 
 const EDITS_PER_DEVICE: u32 = 6;
 /// Products each partner's phones choose from, so that the two phones often touch one line.
@@ -222,6 +222,21 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
     progress(format!(
         "field: {} visit plans, {} acknowledgements, {} of {} late edits after sign-off refused",
         field_run.plans, field_run.acknowledgements, field_run.late_edits_refused, field_run.late_edits_sent
+    ));
+
+    // Order to cash over REST, after the carts and field documents are settled.
+    let money = order_to_cash::run(&api, &state, &admin_token, options.catalog.as_deref()).await?;
+    outcome.sales_orders = money.sales_orders;
+    outcome.shipments = money.shipments;
+    outcome.invoices = money.invoices;
+    outcome.payments = money.payments;
+    outcome.invoiced_total = money.invoiced_total.to_string();
+    outcome.paid_total = money.paid_total.to_string();
+    outcome.outstanding_total = money.outstanding_total.to_string();
+    outcome.money_reconciles = money.invoiced_total == money.paid_total + money.outstanding_total;
+    progress(format!(
+        "order to cash: {} sales orders, {} shipments, {} invoices, {} payments",
+        money.sales_orders, money.shipments, money.invoices, money.payments
     ));
 
     // Check the tenant's tables and the merge rules.

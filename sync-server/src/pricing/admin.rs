@@ -10,6 +10,7 @@ use dms_domain::{ProductId, TenantId};
 use dms_pricing::{Order, Scheme, Simulation};
 
 use super::PricingSettings;
+use super::buyer_view::{catalog_for, channel_of};
 use super::catalog_csv::{assign_pricing, export_csv, read_pricing_columns};
 use super::hsn_map::HsnMap;
 use super::order::TenantPricing;
@@ -153,7 +154,10 @@ pub fn simulate(state: &AppState, tenant_id: &TenantId, order: Order) -> Result<
     let pricing = {
         let guard = tenant.lock();
         let store = guard.store();
-        TenantPricing::load(store.connection(), store.products()?, registration.as_deref())?
+        let channel = channel_of(&state.registry, tenant_id)?;
+        let buyer = order.parties.partner_id.as_ref();
+        let products = catalog_for(store.connection(), store.products()?, buyer, channel)?;
+        TenantPricing::load(store.connection(), products, registration.as_deref(), order.date)?
     };
     pricing.simulate(tenant_id, order)
 }

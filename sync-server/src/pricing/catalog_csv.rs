@@ -158,6 +158,7 @@ pub fn assign_pricing(
                 base_unit: DEFAULT_BASE_UNIT.to_owned(),
                 unit_conversions: Vec::new(),
                 price_includes_gst: own.price_includes_gst.unwrap_or(prices_include_gst),
+                ..ProductPricing::default()
             },
         ));
     }

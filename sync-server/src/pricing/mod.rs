@@ -8,8 +8,10 @@
 //! says so.
 
 pub mod admin;
+pub mod buyer_view;
 pub mod cart;
 pub mod catalog_csv;
+pub mod catalog_setup;
 pub mod hsn_map;
 pub mod order;
 pub mod store;

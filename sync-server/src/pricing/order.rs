@@ -10,8 +10,10 @@ use dms_domain::{PartyId, ProductId, TenantId, Timestamp};
 use dms_pricing::gst::StateCode;
 use dms_pricing::{Catalog, Order, Scheme, SchemeBook, Simulation, SimulationInput, simulate};
 use rusqlite::Connection;
+use time::Date;
 
-use super::store::{current_schemes, priced_catalog, pricing_settings, removed_schemes};
+use super::buyer_view::BuyerCatalog;
+use super::store::{current_schemes, pricing_settings, removed_schemes};
 use super::{PricingSettings, ProductPricing, state_of_gstin};
 use crate::error::{Result, ServerError};
 use crate::registry::Registry;
@@ -33,14 +35,20 @@ pub struct TenantPricing {
 }
 
 impl TenantPricing {
-    /// Reads the tenant's pricing data. `seller_registration` is the seller's GSTIN or
-    /// registration number from the registry, used when no supplier state is set.
-    pub fn load(connection: &Connection, products: Vec<Product>, seller_registration: Option<&str>) -> Result<Self> {
-        let products = priced_catalog(connection, products)?;
+    /// Reads the tenant's pricing data for an order dated `date`. `products` is the buyer's
+    /// view of the catalog ([`super::buyer_view::catalog_for`]): its prices and the products
+    /// it may order. `seller_registration` is the seller's GSTIN or registration number from
+    /// the registry, used when no supplier state is set.
+    pub fn load(
+        connection: &Connection,
+        products: BuyerCatalog,
+        seller_registration: Option<&str>,
+        date: Date,
+    ) -> Result<Self> {
         let mut engine_products = Vec::new();
         let mut unpriced = BTreeMap::new();
         for (id, (product, pricing)) in &products {
-            match pricing.engine_product(product) {
+            match pricing.engine_product(product, date) {
                 Ok(engine_product) => engine_products.push(engine_product),
                 Err(reason) => {
                     unpriced.insert(id.clone(), reason);

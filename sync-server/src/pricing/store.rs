@@ -13,20 +13,17 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{PricingSettings, ProductPricing};
 use crate::error::{Result, ServerError};
 
-/// Writes a product's pricing data. The product's catalog row must exist.
+/// Writes a product's HSN code, GST rate and GST treatment from a catalog import. The
+/// product's catalog row must exist. Its units are kept, because an import always states the
+/// default base unit and no conversions, and `PUT /orgs/{org}/products/{product}/pricing` may
+/// have set others that price lists are quoted in.
 pub fn write_product_pricing(connection: &Connection, product_id: &ProductId, pricing: &ProductPricing) -> Result<()> {
-    let conversions = serde_json::to_string(&pricing.unit_conversions)
-        .map_err(|error| ServerError::Corrupt(format!("unit conversions of {product_id}: {error}")))?;
     connection.execute(
-        "UPDATE catalog_products
-         SET hsn = ?2, gst_rate = ?3, base_unit = ?4, unit_conversions = ?5, price_includes_gst = ?6
-         WHERE product_id = ?1",
+        "UPDATE catalog_products SET hsn = ?2, gst_rate = ?3, price_includes_gst = ?4 WHERE product_id = ?1",
         params![
             product_id.as_str(),
             pricing.hsn,
             pricing.gst_rate.map(|rate| rate.normalize().to_string()),
-            pricing.base_unit,
-            conversions,
             pricing.price_includes_gst,
         ],
     )?;
@@ -36,7 +33,7 @@ pub fn write_product_pricing(connection: &Connection, product_id: &ProductId, pr
 /// Pricing data of every catalog product, by id.
 pub fn all_product_pricing(connection: &Connection) -> Result<BTreeMap<ProductId, ProductPricing>> {
     let mut statement = connection.prepare(
-        "SELECT product_id, hsn, gst_rate, base_unit, unit_conversions, price_includes_gst
+        "SELECT product_id, hsn, gst_rate, base_unit, unit_conversions, price_includes_gst, gst_rates
          FROM catalog_products ORDER BY product_id",
     )?;
     let rows = statement.query_map([], |row| {
@@ -47,16 +44,18 @@ pub fn all_product_pricing(connection: &Connection) -> Result<BTreeMap<ProductId
             row.get::<_, String>(3)?,
             row.get::<_, String>(4)?,
             row.get::<_, bool>(5)?,
+            row.get::<_, String>(6)?,
         ))
     })?;
     let mut pricing = BTreeMap::new();
     for row in rows {
-        let (id, hsn, gst_rate, base_unit, conversions, price_includes_gst) = row?;
+        let (id, hsn, gst_rate, base_unit, conversions, price_includes_gst, gst_rates) = row?;
         let corrupt = |what: &str| ServerError::Corrupt(format!("pricing data of product {id}: {what}"));
         let gst_rate = gst_rate
             .map(|rate| rate.parse().map_err(|_| corrupt("GST rate")))
             .transpose()?;
         let unit_conversions = serde_json::from_str(&conversions).map_err(|_| corrupt("unit conversions"))?;
+        let gst_rates = serde_json::from_str(&gst_rates).map_err(|_| corrupt("dated GST rates"))?;
         pricing.insert(
             ProductId::new(id.clone())?,
             ProductPricing {
@@ -65,6 +64,8 @@ pub fn all_product_pricing(connection: &Connection) -> Result<BTreeMap<ProductId
                 base_unit,
                 unit_conversions,
                 price_includes_gst,
+                gst_rates,
+                ..ProductPricing::default()
             },
         );
     }

@@ -6,9 +6,12 @@
 //! axum's `Json` and `Query`, so that every rejection is problem+json (see [`extract`]).
 
 pub mod admin;
+pub mod billing;
+pub mod catalog_setup;
 pub mod extract;
 pub mod field;
 pub mod login;
+pub mod orders;
 pub mod pricing;
 pub mod problems;
 pub mod tenant_data;

@@ -1,5 +1,9 @@
 //! A tenant's own data: its catalog, the documents the caller may see, its order requests.
 //!
+//! A buyer (a partner, or a distributor in its company's database) gets only the products
+//! shared with it, at its own price and with its channel's sellable unit
+//! ([`crate::pricing::buyer_view`]); the seller's staff get the whole catalog.
+//!
 //! The catalog download also carries what a device needs to price carts offline with the
 //! server's engine: each product's pricing data and the caller's pricing terms
 //! ([`crate::pricing::terms`]). Products follow `version`, the terms their own
@@ -16,7 +20,7 @@ use crate::access::{self, Action, Kind, Resource, authorize};
 use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::Result;
-use crate::pricing::store::priced_catalog;
+use crate::pricing::buyer_view::{catalog_for, channel_of};
 use crate::pricing::terms::{pricing_terms, terms_version};
 use crate::tenant::reconcile::OrderRequest;
 
@@ -73,10 +77,16 @@ pub async fn catalog(
         let products = if unchanged {
             Vec::new()
         } else {
-            priced_catalog(store.connection(), store.products()?)?
-                .into_values()
-                .map(|(product, pricing)| CatalogProduct { product, pricing })
-                .collect()
+            let channel = channel_of(&state.registry, &context.tenant_id)?;
+            catalog_for(
+                store.connection(),
+                store.products()?,
+                context.party_id.as_ref(),
+                channel,
+            )?
+            .into_values()
+            .map(|(product, pricing)| CatalogProduct { product, pricing })
+            .collect()
         };
         let terms = pricing_terms(
             store.connection(),

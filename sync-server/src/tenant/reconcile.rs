@@ -16,6 +16,8 @@ use serde::Serialize;
 use ulid::Ulid;
 
 use crate::error::{Result, ServerError};
+use crate::pricing::buyer_view::{catalog_for, channel_of};
+use crate::pricing::cart::ist_date;
 use crate::pricing::cart::{PricingMethod, TaxTotals, price_cart};
 use crate::pricing::order::TenantPricing;
 use crate::registry::Registry;
@@ -81,7 +83,16 @@ pub fn build_order_request(
     let seller_registration = registry
         .organisation(tenant)?
         .map(|organisation| organisation.registration);
-    let pricing = TenantPricing::load(store.connection(), store.products()?, seller_registration.as_deref())?;
+    let channel = channel_of(registry, tenant)?;
+    let buyer = &cart.header.buyer_id;
+    let products = catalog_for(store.connection(), store.products()?, Some(buyer), channel)?;
+    if let Some(unshared) = cart.lines.keys().find(|product| !products.contains_key(*product)) {
+        return Err(ServerError::InvalidInput(format!(
+            "product {unshared} is not in buyer {buyer}'s catalog"
+        )));
+    }
+    let date = ist_date(submission.submitted_at);
+    let pricing = TenantPricing::load(store.connection(), products, seller_registration.as_deref(), date)?;
     let priced = price_cart(cart, tenant, &pricing, registry)?;
 
     let mut lines = Vec::with_capacity(cart.lines.len());

@@ -263,6 +263,205 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (plan_id, goal_id)
     );
     "#,
+    // 4: order to cash. Records of `dms-orders` are stored whole as JSON in `body`; the other
+    // columns copy the ids, buyer, status, dates and amounts that queries filter and sort on.
+    r#"
+    -- One sales order per order request, whatever the device or the seller retried.
+    CREATE TABLE sales_orders (
+        sales_order_id   TEXT PRIMARY KEY,
+        order_request_id TEXT NOT NULL UNIQUE REFERENCES order_requests(order_request_id),
+        buyer_id         TEXT NOT NULL,
+        status           TEXT NOT NULL,          -- accepted, partly_accepted, rejected
+        decided_at       TEXT NOT NULL,
+        decided_by       TEXT NOT NULL,          -- user id
+        body             TEXT NOT NULL           -- JSON of dms_orders::SalesOrder
+    );
+    CREATE INDEX sales_orders_by_buyer ON sales_orders (buyer_id, decided_at);
+
+    -- The whole stock book (levels, open reservations, issued quantities) is one JSON value,
+    -- because reserving reads and changes all of it; `stock_levels` is its readable copy.
+    CREATE TABLE stock_book (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        body        TEXT NOT NULL,              -- JSON of dms_orders::StockBook
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE stock_levels (
+        warehouse_id TEXT NOT NULL,
+        product_id   TEXT NOT NULL,
+        on_hand      TEXT NOT NULL,             -- decimal text
+        reserved     TEXT NOT NULL,
+        PRIMARY KEY (warehouse_id, product_id)
+    );
+    CREATE TABLE stock_reservations (
+        sales_order_id TEXT NOT NULL REFERENCES sales_orders(sales_order_id),
+        line_no        INTEGER NOT NULL,
+        product_id     TEXT NOT NULL,
+        warehouse_id   TEXT NOT NULL,
+        quantity       TEXT NOT NULL,
+        reserved_at    TEXT NOT NULL
+    );
+    CREATE INDEX stock_reservations_by_order ON stock_reservations (sales_order_id);
+    -- The quantity of each line the last reservation could not cover.
+    CREATE TABLE backorders (
+        sales_order_id TEXT NOT NULL REFERENCES sales_orders(sales_order_id),
+        line_no        INTEGER NOT NULL,
+        product_id     TEXT NOT NULL,
+        quantity       TEXT NOT NULL,
+        PRIMARY KEY (sales_order_id, line_no)
+    );
+
+    CREATE TABLE shipments (
+        shipment_id         TEXT PRIMARY KEY,
+        sales_order_id      TEXT NOT NULL REFERENCES sales_orders(sales_order_id),
+        buyer_id            TEXT NOT NULL,
+        status              TEXT NOT NULL,
+        planned_dispatch_on TEXT NOT NULL,
+        planned_delivery_on TEXT NOT NULL,
+        vehicle_number      TEXT,
+        lorry_receipt       TEXT,
+        updated_at          TEXT NOT NULL,
+        body                TEXT NOT NULL       -- JSON of dms_orders::Shipment
+    );
+    CREATE INDEX shipments_by_buyer ON shipments (buyer_id, planned_delivery_on);
+    CREATE TABLE shipment_status_history (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        shipment_id  TEXT NOT NULL REFERENCES shipments(shipment_id),
+        status       TEXT NOT NULL,
+        changed_at   TEXT NOT NULL,
+        changed_by   TEXT NOT NULL
+    );
+    CREATE INDEX shipment_status_history_by_shipment ON shipment_status_history (shipment_id, seq);
+
+    -- Invoice and credit note numbering, one row per document kind and financial year
+    -- (the year it starts, 2026 for 2026-27). The row is updated in the transaction that
+    -- inserts the document, so the series has no gaps.
+    CREATE TABLE invoice_series (
+        kind            TEXT NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
+        financial_year  INTEGER NOT NULL,
+        prefix          TEXT NOT NULL,
+        next_serial     INTEGER NOT NULL,
+        PRIMARY KEY (kind, financial_year)
+    );
+
+    CREATE TABLE invoices (
+        invoice_id      TEXT PRIMARY KEY,
+        number          TEXT NOT NULL UNIQUE,
+        sales_order_id  TEXT NOT NULL REFERENCES sales_orders(sales_order_id),
+        shipment_id     TEXT REFERENCES shipments(shipment_id),  -- NULL: billed from the order
+        buyer_id        TEXT NOT NULL,
+        invoice_date    TEXT NOT NULL,
+        due_on          TEXT NOT NULL,
+        grand_total     TEXT NOT NULL,          -- rupees, decimal text
+        body            TEXT NOT NULL           -- JSON of dms_orders::Invoice
+    );
+    CREATE INDEX invoices_by_buyer ON invoices (buyer_id, invoice_date);
+    CREATE TABLE invoice_lines (
+        invoice_id       TEXT NOT NULL REFERENCES invoices(invoice_id),
+        line_no          INTEGER NOT NULL,
+        order_line_no    INTEGER NOT NULL,
+        shipment_line_no INTEGER,
+        product_id       TEXT NOT NULL,
+        quantity         TEXT NOT NULL,
+        taxable_value    TEXT NOT NULL,
+        total            TEXT NOT NULL,
+        PRIMARY KEY (invoice_id, line_no)
+    );
+
+    CREATE TABLE credit_notes (
+        credit_note_id  TEXT PRIMARY KEY,
+        number          TEXT NOT NULL UNIQUE,
+        invoice_id      TEXT NOT NULL REFERENCES invoices(invoice_id),
+        buyer_id        TEXT NOT NULL,
+        note_date       TEXT NOT NULL,
+        grand_total     TEXT NOT NULL,
+        body            TEXT NOT NULL           -- JSON of dms_orders::CreditNote
+    );
+    CREATE INDEX credit_notes_by_buyer ON credit_notes (buyer_id, note_date);
+
+    CREATE TABLE payments (
+        payment_id   TEXT PRIMARY KEY,
+        buyer_id     TEXT NOT NULL,
+        received_on  TEXT NOT NULL,
+        amount       TEXT NOT NULL,
+        recorded_by  TEXT NOT NULL,
+        body         TEXT NOT NULL              -- JSON of dms_orders::Payment
+    );
+    CREATE INDEX payments_by_buyer ON payments (buyer_id, received_on);
+    CREATE TABLE payment_allocations (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        payment_id   TEXT NOT NULL REFERENCES payments(payment_id),
+        invoice_id   TEXT NOT NULL REFERENCES invoices(invoice_id),
+        amount       TEXT NOT NULL
+    );
+    CREATE INDEX payment_allocations_by_invoice ON payment_allocations (invoice_id);
+    "#,
+    // 5: catalogs, shares and price lists. A category tree, partner groups, price lists with
+    // items and assignments, catalog shares, and per-product sellable units and dated GST
+    // rates. Existing products get a two-level tree from their Category and SubCategory text.
+    concat!(
+        r#"
+    CREATE TABLE categories (
+        category_id  TEXT PRIMARY KEY,
+        parent_id    TEXT REFERENCES categories(category_id),  -- NULL for a top-level category
+        name         TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE INDEX categories_by_parent ON categories (parent_id);
+
+    ALTER TABLE catalog_products ADD COLUMN category_id TEXT;        -- NULL: in no category
+    ALTER TABLE catalog_products ADD COLUMN sellable_units TEXT NOT NULL DEFAULT '{}'; -- JSON {channel: unit}
+    ALTER TABLE catalog_products ADD COLUMN gst_rates TEXT NOT NULL DEFAULT '[]';      -- JSON of [DatedGstRate]
+
+    CREATE TABLE partner_groups (
+        group_id     TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE TABLE partner_group_members (
+        group_id     TEXT NOT NULL REFERENCES partner_groups(group_id),
+        party_id     TEXT NOT NULL,             -- a partner's party id
+        PRIMARY KEY (group_id, party_id)
+    );
+    CREATE INDEX partner_group_members_by_party ON partner_group_members (party_id);
+
+    CREATE TABLE price_lists (
+        price_list_id TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        currency     TEXT NOT NULL DEFAULT 'INR' CHECK (currency = 'INR'),
+        updated_at   TEXT NOT NULL
+    );
+    CREATE TABLE price_list_items (
+        price_list_id TEXT NOT NULL REFERENCES price_lists(price_list_id),
+        product_id   TEXT NOT NULL,
+        price        TEXT NOT NULL,             -- rupees per `unit`, decimal text
+        unit         TEXT,                      -- NULL: the product's base unit
+        PRIMARY KEY (price_list_id, product_id)
+    );
+    CREATE TABLE price_list_assignments (
+        price_list_id TEXT NOT NULL REFERENCES price_lists(price_list_id),
+        target_kind  TEXT NOT NULL CHECK (target_kind IN ('partner', 'partner_group', 'distributor')),
+        target_id    TEXT NOT NULL,
+        PRIMARY KEY (price_list_id, target_kind, target_id)
+    );
+
+    -- While this table is empty every buyer sees every product.
+    CREATE TABLE catalog_shares (
+        share_id     TEXT PRIMARY KEY,
+        target_kind  TEXT NOT NULL
+            CHECK (target_kind IN ('partner', 'partner_group', 'distributor', 'everyone')),
+        target_id    TEXT,                      -- NULL for 'everyone'
+        all_products INTEGER NOT NULL DEFAULT 0 CHECK (all_products IN (0, 1)),
+        updated_at   TEXT NOT NULL
+    );
+    CREATE TABLE catalog_share_items (
+        share_id     TEXT NOT NULL REFERENCES catalog_shares(share_id),
+        item_kind    TEXT NOT NULL CHECK (item_kind IN ('category', 'product')),
+        item_id      TEXT NOT NULL,
+        PRIMARY KEY (share_id, item_kind, item_id)
+    );
+    "#,
+        crate::category_tree_from_text_sql!()
+    ),
 ];
 
 #[cfg(test)]
@@ -373,5 +572,41 @@ mod tests {
             pricing_settings(store.connection()).unwrap(),
             PricingSettings::default()
         );
+    }
+
+    #[test]
+    fn migration_5_builds_category_tree_from_text() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("tenant.sqlite");
+        database_at_version_1(&path);
+
+        let store = TenantStore::open(&path).unwrap();
+        let categories = crate::pricing::catalog_setup::categories(store.connection()).unwrap();
+        let tree: Vec<(&str, Option<&str>, &str)> = categories
+            .iter()
+            .map(|category| {
+                (
+                    category.id.as_str(),
+                    category.parent_id.as_deref(),
+                    category.name.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            tree,
+            [
+                ("foodgrains-oil-and-masala", None, "Foodgrains, Oil & Masala"),
+                (
+                    "foodgrains-oil-and-masala--dals-and-pulses",
+                    Some("foodgrains-oil-and-masala"),
+                    "Dals & Pulses"
+                ),
+            ]
+        );
+        let category: Option<String> = store
+            .connection()
+            .query_row("SELECT category_id FROM catalog_products", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(category.as_deref(), Some("foodgrains-oil-and-masala--dals-and-pulses"));
     }
 }

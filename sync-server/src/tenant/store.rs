@@ -132,6 +132,7 @@ impl TenantStore {
         for (product_id, data) in pricing {
             write_product_pricing(&transaction, product_id, data)?;
         }
+        crate::pricing::catalog_setup::attach_imported_categories(&transaction)?;
         transaction.execute("UPDATE catalog_state SET version = version + 1 WHERE id = 1", [])?;
         let version = transaction.query_row("SELECT version FROM catalog_state WHERE id = 1", [], |row| row.get(0))?;
         transaction.commit()?;

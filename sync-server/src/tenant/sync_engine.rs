@@ -21,11 +21,12 @@ use automerge::{Automerge, ChangeHash};
 use dms_documents::DocumentId;
 use dms_documents::cart::{CartStatus, CartView, DocumentKind, document_kind};
 use dms_documents::wire::Message;
-use dms_domain::{PartyId, TenantId};
+use dms_domain::{PartyId, ProductId, TenantId};
 use tokio::sync::mpsc;
 
 use crate::access::{self, DocumentAccess, Principal};
 use crate::error::ServerError;
+use crate::pricing::buyer_view::shared_with;
 use crate::registry::{OrgKind, Registry};
 use crate::tenant::field_documents::{FieldCheck, FieldKind, FieldRefusal, check_field_update, signed_alteration};
 use crate::tenant::field_store::FieldRecords;
@@ -363,6 +364,24 @@ impl TenantState {
                     if known.is_none() {
                         return Err(refused(format!("product {product_id} is not in the catalog")));
                     }
+                }
+                // Lines added by this change must be in the buyer's catalog; the order request
+                // checks every line again when the cart is submitted.
+                let buyer = &cart.header.buyer_id;
+                let added: Vec<&ProductId> = cart
+                    .lines
+                    .keys()
+                    .filter(|product| {
+                        before_cart
+                            .as_ref()
+                            .is_none_or(|before| !before.lines.contains_key(*product))
+                    })
+                    .collect();
+                if !added.is_empty()
+                    && let Some(shared) = shared_with(self.store.connection(), buyer).map_err(internal)?
+                    && let Some(unshared) = added.iter().find(|product| !shared.contains(**product))
+                {
+                    return Err(refused(format!("product {unshared} is not in buyer {buyer}'s catalog")));
                 }
 
                 let mut order_request = None;

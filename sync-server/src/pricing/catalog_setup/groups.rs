@@ -1,0 +1,70 @@
+//! Partner groups and their members.
+
+use dms_domain::PartyId;
+use rusqlite::{Connection, params};
+
+use super::*;
+
+pub fn partner_groups(connection: &Connection) -> Result<Vec<PartnerGroup>> {
+    let mut statement = connection.prepare("SELECT group_id, name FROM partner_groups ORDER BY group_id")?;
+    let groups = statement
+        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut members =
+        connection.prepare("SELECT party_id FROM partner_group_members WHERE group_id = ?1 ORDER BY party_id")?;
+    let mut result = Vec::with_capacity(groups.len());
+    for (id, name) in groups {
+        let parties = members
+            .query_map([&id], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(PartyId::new)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        result.push(PartnerGroup {
+            id,
+            name,
+            members: parties,
+        });
+    }
+    Ok(result)
+}
+
+/// Inserts or replaces a partner group and its members.
+pub fn put_partner_group(connection: &mut Connection, group: &PartnerGroup) -> Result<()> {
+    check_id("partner group", &group.id)?;
+    let transaction = connection.transaction()?;
+    transaction.execute(
+        "INSERT INTO partner_groups (group_id, name, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (group_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+        params![group.id, group.name, now()],
+    )?;
+    transaction.execute("DELETE FROM partner_group_members WHERE group_id = ?1", [&group.id])?;
+    for member in &group.members {
+        transaction.execute(
+            "INSERT OR IGNORE INTO partner_group_members (group_id, party_id) VALUES (?1, ?2)",
+            params![group.id, member.as_str()],
+        )?;
+    }
+    bump_catalog_version(&transaction)?;
+    transaction.commit()?;
+    Ok(())
+}
+
+pub fn delete_partner_group(connection: &mut Connection, id: &str) -> Result<()> {
+    let transaction = connection.transaction()?;
+    transaction.execute("DELETE FROM partner_group_members WHERE group_id = ?1", [id])?;
+    if transaction.execute("DELETE FROM partner_groups WHERE group_id = ?1", [id])? == 0 {
+        return Err(not_found("partner group", id));
+    }
+    bump_catalog_version(&transaction)?;
+    transaction.commit()?;
+    Ok(())
+}
+
+/// Groups `party` belongs to, sorted by id.
+pub fn groups_of(connection: &Connection, party: &PartyId) -> Result<Vec<String>> {
+    let mut statement =
+        connection.prepare("SELECT group_id FROM partner_group_members WHERE party_id = ?1 ORDER BY group_id")?;
+    let rows = statement.query_map([party.as_str()], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
