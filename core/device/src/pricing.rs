@@ -197,7 +197,12 @@ fn engine_inputs(
         Err(error) => return Ok(Err(format!("invalid pricing data: {error}"))),
     };
 
-    let order = cart_order(view, supplier_state, buyer_state, at)?;
+    let groups = terms
+        .buyer_groups
+        .get(&view.header.buyer_id)
+        .cloned()
+        .unwrap_or_default();
+    let order = cart_order(view, supplier_state, buyer_state, groups, at)?;
     Ok(Ok(SimulationInput {
         catalog,
         schemes: terms.schemes,

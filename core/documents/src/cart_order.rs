@@ -28,6 +28,7 @@ pub fn cart_order(
     cart: &CartView,
     supplier_state: StateCode,
     buyer_state: Option<StateCode>,
+    partner_group_ids: Vec<String>,
     at: Timestamp,
 ) -> Result<Order> {
     let buyer_state = buyer_state.unwrap_or_else(|| supplier_state.clone());
@@ -37,7 +38,7 @@ pub fn cart_order(
         parties: OrderParties {
             distributor_id: PartyId::new(cart.header.tenant_id.as_str())?,
             partner_id: Some(cart.header.buyer_id.clone()),
-            partner_group_ids: Vec::new(),
+            partner_group_ids,
             territory: None,
         },
         supply: SupplyAddresses {

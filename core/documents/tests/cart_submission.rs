@@ -74,7 +74,7 @@ fn cart_order_uses_ist_date_tenant_and_buyer_state() {
     let view = CartView::read(&doc).unwrap();
     let supplier = StateCode::new("27".to_owned()).unwrap();
 
-    let order = cart_order(&view, supplier.clone(), None, context.at).unwrap();
+    let order = cart_order(&view, supplier.clone(), None, Vec::new(), context.at).unwrap();
     assert_eq!(order.date, ist_date(context.at));
     assert_eq!(order.date.to_string(), "2026-04-01");
     assert_eq!(order.id, view.header.cart_id.to_string());
@@ -86,7 +86,7 @@ fn cart_order_uses_ist_date_tenant_and_buyer_state() {
     assert_eq!(order.lines[0].unit, None);
 
     let gujarat = StateCode::new("24".to_owned()).unwrap();
-    let order = cart_order(&view, supplier, Some(gujarat.clone()), Timestamp::now()).unwrap();
+    let order = cart_order(&view, supplier, Some(gujarat.clone()), Vec::new(), Timestamp::now()).unwrap();
     assert_eq!(order.supply.bill_to_state, gujarat);
     assert_eq!(order.supply.ship_to_state, gujarat);
 }

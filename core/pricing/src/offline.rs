@@ -148,6 +148,10 @@ pub struct PricingTerms {
     /// A buyer with `None` is billed in the supplier's state.
     #[serde(default)]
     pub buyer_states: BTreeMap<PartyId, Option<StateCode>>,
+    /// The partner groups of each buyer these terms cover, so schemes aimed at a group apply
+    /// on the device as on the server.
+    #[serde(default)]
+    pub buyer_groups: BTreeMap<PartyId, Vec<String>>,
     /// Schemes in the book that can apply to these buyers, sorted by id.
     #[serde(default)]
     pub schemes: Vec<Scheme>,

@@ -127,7 +127,12 @@ pub fn price_cart(
         .clone()
         .ok_or_else(|| ServerError::InvalidInput(format!("tenant {tenant} has no supplier GST state")))?;
     let buyer_state = registered_state(registry, &cart.header.buyer_id)?;
-    let order = cart_order(cart, supplier_state, buyer_state, submission.submitted_at)?;
+    let groups = pricing
+        .buyer_groups
+        .get(&cart.header.buyer_id)
+        .cloned()
+        .unwrap_or_default();
+    let order = cart_order(cart, supplier_state, buyer_state, groups, submission.submitted_at)?;
     let parties = order.parties.clone();
     let simulation = match pricing.price(order) {
         Ok(simulation) => simulation,

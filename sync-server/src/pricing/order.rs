@@ -32,6 +32,8 @@ pub struct TenantPricing {
     pub settings: PricingSettings,
     /// The supplier's GST state: the setting, else the state of the seller's GSTIN.
     pub supplier_state: Option<StateCode>,
+    /// Partner groups by member, for schemes aimed at a group.
+    pub buyer_groups: BTreeMap<PartyId, Vec<String>>,
 }
 
 impl TenantPricing {
@@ -72,6 +74,7 @@ impl TenantPricing {
             removed_schemes: removed_schemes(connection)?,
             settings,
             supplier_state,
+            buyer_groups: group_memberships(connection)?,
         })
     }
 
@@ -137,4 +140,15 @@ pub fn seller_party(tenant: &TenantId) -> Result<PartyId> {
 /// Looks up a party's registration and returns its GST state when it is a GSTIN.
 pub fn registered_state(registry: &Registry, party: &PartyId) -> Result<Option<StateCode>> {
     Ok(registry.party_registration(party)?.as_deref().and_then(state_of_gstin))
+}
+
+/// The partner groups of every member, by member.
+fn group_memberships(connection: &Connection) -> Result<BTreeMap<PartyId, Vec<String>>> {
+    let mut memberships: BTreeMap<PartyId, Vec<String>> = BTreeMap::new();
+    for group in super::catalog_setup::partner_groups(connection)? {
+        for member in group.members {
+            memberships.entry(member).or_default().push(group.id.clone());
+        }
+    }
+    Ok(memberships)
 }

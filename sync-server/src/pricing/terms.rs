@@ -11,6 +11,7 @@ use dms_pricing::{OrderParties, PricingTerms, Scheme};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+use super::catalog_setup::groups_of;
 use super::order::{registered_state, seller_party};
 use super::state_of_gstin;
 use super::store::{current_schemes, pricing_settings};
@@ -46,38 +47,47 @@ pub fn pricing_terms(
             .collect::<std::result::Result<Vec<_>, _>>()?,
     };
     let mut buyer_states = BTreeMap::new();
+    let mut buyer_groups = BTreeMap::new();
     for party in buyers {
         let state = registered_state(registry, &party)?;
+        let groups = groups_of(connection, &party)?;
+        if !groups.is_empty() {
+            buyer_groups.insert(party.clone(), groups);
+        }
         buyer_states.insert(party, state);
     }
 
+    let own_groups = buyer
+        .and_then(|buyer| buyer_groups.get(buyer))
+        .cloned()
+        .unwrap_or_default();
     let schemes = current_schemes(connection)?
         .into_iter()
-        .filter(|scheme| may_apply(scheme, &seller, buyer))
+        .filter(|scheme| may_apply(scheme, &seller, buyer, &own_groups))
         .collect();
     Ok(PricingTerms {
         supplier_state,
         place_of_supply_basis: settings.place_of_supply_basis,
         buyer_states,
+        buyer_groups,
         schemes,
     })
 }
 
-/// Returns whether `scheme` can apply to an order request from `buyer` (any buyer when
-/// `None`). Order requests carry no partner groups or territory, so schemes requiring one never
-/// apply.
-pub fn may_apply(scheme: &Scheme, seller: &PartyId, buyer: Option<&PartyId>) -> bool {
+/// Returns whether `scheme` can apply to an order request from `buyer`, a member of
+/// `buyer_groups` (any buyer when `None`). Order requests carry no territory, so schemes
+/// requiring one never apply.
+pub fn may_apply(scheme: &Scheme, seller: &PartyId, buyer: Option<&PartyId>, buyer_groups: &[String]) -> bool {
     let targeting = &scheme.targeting;
     match buyer {
         Some(buyer) => targeting.matches(&OrderParties {
             distributor_id: seller.clone(),
             partner_id: Some(buyer.clone()),
-            partner_group_ids: Vec::new(),
+            partner_group_ids: buyer_groups.to_vec(),
             territory: None,
         }),
         None => {
             (targeting.distributor_ids.is_empty() || targeting.distributor_ids.contains(seller))
-                && targeting.partner_group_ids.is_empty()
                 && targeting.territories.is_empty()
         }
     }

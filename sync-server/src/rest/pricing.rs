@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::{Result, ServerError};
 use crate::pricing::admin;
+use crate::pricing::catalog_setup::groups_of;
 use crate::pricing::order::seller_party;
 use crate::pricing::terms::may_apply;
 
@@ -31,7 +32,16 @@ pub async fn catalog_csv(State(state): State<AppState>, Acting { context, .. }: 
 pub async fn schemes(State(state): State<AppState>, Acting { context, .. }: Acting) -> Result<Json<Vec<Scheme>>> {
     authorize(&context, Action::Read, &Resource::kind(Kind::Catalog))?;
     let tenant = context.tenant_id.clone();
-    let schemes = blocking(move || admin::scheme_book(&state, &tenant)).await?;
+    let buyer = context.party_id.clone();
+    let (schemes, buyer_groups) = blocking(move || {
+        let schemes = admin::scheme_book(&state, &tenant)?;
+        let groups = match &buyer {
+            Some(buyer) => groups_of(state.hub.tenant(&tenant)?.lock().store().connection(), buyer)?,
+            None => Vec::new(),
+        };
+        Ok((schemes, groups))
+    })
+    .await?;
     let Some(buyer) = &context.party_id else {
         return Ok(Json(schemes));
     };
@@ -39,7 +49,7 @@ pub async fn schemes(State(state): State<AppState>, Acting { context, .. }: Acti
     Ok(Json(
         schemes
             .into_iter()
-            .filter(|scheme| may_apply(scheme, &seller, Some(buyer)))
+            .filter(|scheme| may_apply(scheme, &seller, Some(buyer), &buyer_groups))
             .collect(),
     ))
 }
