@@ -23,29 +23,13 @@ pub fn check_visit_plan_write(
 ) -> Result<(), String> {
     let header = &after.header;
     let name = format!("visit plan {}", header.plan_id);
-    if header.tenant_id != context.tenant_id {
-        return Err(format!(
-            "{name} names organisation {}, but this connection is for {}",
-            header.tenant_id, context.tenant_id
-        ));
-    }
+    check_database(context, "organisation", header.tenant_id.as_str(), &name)?;
     let access = DocumentAccess::VisitPlan {
         rep: header.rep_id.clone(),
     };
-    let action = if before.is_some() {
-        Action::Update
-    } else {
-        Action::Create
-    };
-    permit(context, action, &access, &name)?;
-    match before {
-        None if header.created_by != context.user_id => Err(format!(
-            "{name} claims to be created by {}, but was sent by {}",
-            header.created_by, context.user_id
-        )),
-        Some(before) if before.header != after.header => Err(format!("the header of {name} cannot change")),
-        _ => Ok(()),
-    }
+    permit(context, write_action(before.is_some()), &access, &name)?;
+    let header_changed = before.map(|before| before.header != after.header);
+    check_creator_and_header(context, header.created_by.as_str(), header_changed, &name)
 }
 
 /// Checks a business plan as it would be after `context`'s changes.
@@ -56,28 +40,12 @@ pub fn check_business_plan_write(
 ) -> Result<(), String> {
     let header = &after.header;
     let name = format!("business plan {}", header.plan_id);
-    if header.company_id != context.tenant_id {
-        return Err(format!(
-            "{name} names company {}, but this connection is for {}",
-            header.company_id, context.tenant_id
-        ));
-    }
+    check_database(context, "company", header.company_id.as_str(), &name)?;
     let distributor = PartyId::new(header.distributor_id.as_str()).map_err(|error| format!("{name}: {error}"))?;
     let access = DocumentAccess::BusinessPlan { distributor };
-    let action = if before.is_some() {
-        Action::Update
-    } else {
-        Action::Create
-    };
-    permit(context, action, &access, &name)?;
-    match before {
-        None if header.created_by != context.user_id => Err(format!(
-            "{name} claims to be created by {}, but was sent by {}",
-            header.created_by, context.user_id
-        )),
-        Some(before) if before.header != after.header => Err(format!("the header of {name} cannot change")),
-        _ => Ok(()),
-    }
+    permit(context, write_action(before.is_some()), &access, &name)?;
+    let header_changed = before.map(|before| before.header != after.header);
+    check_creator_and_header(context, header.created_by.as_str(), header_changed, &name)
 }
 
 /// Checks a delivery acknowledgement as it would be after `context`'s changes. `after` has
@@ -93,12 +61,7 @@ pub fn check_delivery_ack_write(
 ) -> Result<(), String> {
     let header = &after.header;
     let name = format!("acknowledgement {}", header.ack_id);
-    if header.tenant_id != context.tenant_id {
-        return Err(format!(
-            "{name} names organisation {}, but this connection is for {}",
-            header.tenant_id, context.tenant_id
-        ));
-    }
+    check_database(context, "organisation", header.tenant_id.as_str(), &name)?;
     let access = DocumentAccess::DeliveryAck {
         buyer_id: header.buyer_id.clone(),
         driver: header.driver_id.clone(),
@@ -128,6 +91,40 @@ pub fn check_delivery_ack_write(
         return Ok(());
     }
     check_countersign(context, before, after, &name)
+}
+
+/// Checks that a document names the organisation whose database this connection acts in;
+/// `label` is what the header calls it ("organisation", "company").
+fn check_database(context: &Principal, label: &str, named: &str, name: &str) -> Result<(), String> {
+    if named != context.tenant_id.as_str() {
+        return Err(format!(
+            "{name} names {label} {named}, but this connection is for {}",
+            context.tenant_id
+        ));
+    }
+    Ok(())
+}
+
+fn write_action(exists: bool) -> Action {
+    if exists { Action::Update } else { Action::Create }
+}
+
+/// Checks that a new document's creator is its sender and that a stored document's header
+/// is unchanged. `header_changed` is `None` for a new document.
+fn check_creator_and_header(
+    context: &Principal,
+    created_by: &str,
+    header_changed: Option<bool>,
+    name: &str,
+) -> Result<(), String> {
+    match header_changed {
+        None if created_by != context.user_id.as_str() => Err(format!(
+            "{name} claims to be created by {created_by}, but was sent by {}",
+            context.user_id
+        )),
+        Some(true) => Err(format!("the header of {name} cannot change")),
+        _ => Ok(()),
+    }
 }
 
 /// Checks a countersign that `after` adds to `before`.
