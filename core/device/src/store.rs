@@ -195,7 +195,7 @@ impl DeviceStore {
         Ok(())
     }
 
-    /// The heads at which the server refused `document_id`, if it did.
+    /// Returns the heads at which the server rejected `document_id`, if it did.
     pub fn refused_heads(&self, document_id: &DocumentId) -> Result<Option<Vec<ChangeHash>>> {
         let text: Option<String> = self
             .connection

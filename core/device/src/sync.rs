@@ -34,13 +34,13 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use crate::device::{Device, Shared, Tokens};
 use crate::error::{DeviceError, Result};
 
-/// Longest a sync round may take before it gives up; edits stay safe on the device.
+/// Maximum duration of a sync round. Edits stay safe on the device when it times out.
 pub const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Longest wait for the server's next message while documents are unconfirmed.
+/// Maximum wait for the server's next message while documents are unconfirmed.
 pub const SETTLE_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// What one sync round did.
+/// Counts of what one sync round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     pub documents_synced: u32,
@@ -407,7 +407,7 @@ async fn run(device: &Device) -> Result<SyncReport> {
 
 type OpeningMessage = (DocumentId, SyncState, Vec<u8>, bool);
 
-/// The first sync message for each local document and each listed one we lack.
+/// Builds the first sync message for each local document and each listed one the device lacks.
 fn opening_messages(shared: &Shared, listed: &[DocumentId]) -> Result<Vec<OpeningMessage>> {
     let inner = shared.lock();
     let mut messages = Vec::new();
@@ -433,8 +433,8 @@ fn opening_messages(shared: &Shared, listed: &[DocumentId]) -> Result<Vec<Openin
     Ok(messages)
 }
 
-/// Marks the document a refusal names (every server refusal names its document id) so the
-/// next round skips it until a local edit; the other documents then sync as usual.
+/// Marks the document a refusal names, so the next round skips it until a local edit and the
+/// other documents sync as usual. Every refusal from this server names its document id.
 fn remember_refusal(shared: &Shared, candidates: &[DocumentId], reason: &str) -> Result<()> {
     let mut inner = shared.lock();
     for document_id in candidates {
@@ -447,7 +447,7 @@ fn remember_refusal(shared: &Shared, candidates: &[DocumentId], reason: &str) ->
             .map(Automerge::get_heads)
             .unwrap_or_default();
         inner.store.mark_refused(document_id, &heads, reason)?;
-        tracing::warn!(document_id = %document_id, "server refused a document; it waits for a local edit");
+        tracing::warn!(document_id = %document_id, "server rejected a document; it is held back until a local edit");
     }
     Ok(())
 }
@@ -504,7 +504,7 @@ async fn send(socket: &mut Socket, message: &Message) -> Result<()> {
         .map_err(|error| DeviceError::Network(error.to_string()))
 }
 
-/// The next protocol message; `None` when the server closed the socket.
+/// Reads the next protocol message; `None` when the server closed the socket.
 async fn receive(socket: &mut Socket) -> Result<Option<Message>> {
     loop {
         let Some(frame) = socket.next().await else {
