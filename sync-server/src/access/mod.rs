@@ -37,7 +37,7 @@ pub struct Principal {
     pub licence: LicenceState,
 }
 
-/// The six roles of the network. A user holds one role per organisation it belongs to.
+/// The six roles of the network. A user has one role per organisation it belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -49,7 +49,7 @@ pub enum Role {
     PartnerUser,
 }
 
-/// How the acting user reaches the database it acts in.
+/// The relation through which the acting user reaches the database it acts in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
@@ -61,7 +61,7 @@ pub enum Standing {
     Buyer,
 }
 
-/// What a request or message does to a resource.
+/// The operation a request or message performs on a resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -187,7 +187,7 @@ pub enum DocumentAccess {
     },
 }
 
-/// Why [`authorize`] said no. The `code` of each is stable and reaches clients.
+/// The reason [`authorize`] denied an action. The `code` of each is stable and reaches clients.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Denied {
     #[error("role {role:?} may not {action:?} {kind:?} records here", role = .role, action = .action, kind = .kind)]
