@@ -637,10 +637,12 @@ fn endpoint_row(method: &str, path: &str) -> Option<(&'static str, &'static str)
         ("get", "/api/v1/orgs/{org}/blobs/{sha256}") => ("blobs", "read"),
         ("get", "/api/v1/orgs/{org}/categories")
         | ("get", "/api/v1/orgs/{org}/partner-groups")
+        | ("get", "/api/v1/orgs/{org}/territories")
         | ("get", "/api/v1/orgs/{org}/price-lists")
         | ("get", "/api/v1/orgs/{org}/catalog-shares") => ("catalog_setup", "read"),
         ("put" | "delete", "/api/v1/orgs/{org}/categories/{category}")
         | ("put" | "delete", "/api/v1/orgs/{org}/partner-groups/{group}")
+        | ("put" | "delete", "/api/v1/orgs/{org}/territories/{territory}")
         | ("put" | "delete", "/api/v1/orgs/{org}/price-lists/{price_list}")
         | ("put" | "delete", "/api/v1/orgs/{org}/catalog-shares/{share}")
         | ("put", "/api/v1/orgs/{org}/products/{product}/pricing") => ("catalog_setup", "manage"),
@@ -809,6 +811,10 @@ fn org_request(
             url = url.replace("{group}", &format!("matrix-group-{n}"));
             (Body::Json(json!({"name": format!("Matrix {n}"), "members": []})), 200)
         }
+        ("put", "/api/v1/orgs/{org}/territories/{territory}") => {
+            url = url.replace("{territory}", &format!("matrix-territory-{n}"));
+            (Body::Json(json!({"name": format!("Matrix {n}"), "members": []})), 200)
+        }
         ("put", "/api/v1/orgs/{org}/price-lists/{price_list}") => {
             url = url.replace("{price_list}", &format!("matrix-list-{n}"));
             (Body::Json(json!({"name": format!("Matrix {n}")})), 200)
@@ -825,7 +831,7 @@ fn org_request(
             (Body::Json(json!({"base_unit": "piece"})), 404)
         }
         ("delete", _) => {
-            for parameter in ["{category}", "{group}", "{price_list}", "{share}"] {
+            for parameter in ["{category}", "{group}", "{territory}", "{price_list}", "{share}"] {
                 url = url.replace(parameter, "matrix-no-such-record");
             }
             (Body::None, 404)

@@ -18,7 +18,7 @@ use dms_orders::BuyerOrderStatus;
 use serde::Serialize;
 
 use crate::error::{DeviceError, Result};
-use crate::pricing::{CartQuote, quote_cart};
+use crate::pricing::{CartQuote, buyer_selling_price, quote_cart};
 pub use crate::pricing::{CartTotals, PricedLine};
 use crate::store::DeviceStore;
 use crate::sync::SyncReport;
@@ -219,9 +219,11 @@ impl Device {
     pub fn set_line(&self, cart_id: CartId, product_id: &ProductId, quantity: Quantity) -> Result<()> {
         let mut inner = self.shared.lock();
         let product = inner.known_product(product_id)?;
+        let buyer = CartView::read(inner.document(cart_id)?)?.header.buyer_id;
+        let price = buyer_selling_price(&inner.store, &buyer, &product)?;
         let context = self.edit_context();
         inner.edit(cart_id, |doc| {
-            cart::set_line(doc, product_id, quantity, Some(product.selling_price), &context)
+            cart::set_line(doc, product_id, quantity, Some(price), &context)
         })
     }
 
@@ -231,15 +233,17 @@ impl Device {
     pub fn add_to_line(&self, cart_id: CartId, product_id: &ProductId, quantity: Quantity) -> Result<Quantity> {
         let mut inner = self.shared.lock();
         let product = inner.known_product(product_id)?;
-        let current = CartView::read(inner.document(cart_id)?)?
+        let view = CartView::read(inner.document(cart_id)?)?;
+        let current = view
             .lines
             .get(product_id)
             .map(|line| line.quantity.value())
             .unwrap_or_default();
         let total = Quantity::new(current + quantity.value())?;
+        let price = buyer_selling_price(&inner.store, &view.header.buyer_id, &product)?;
         let context = self.edit_context();
         inner.edit(cart_id, |doc| {
-            cart::set_line(doc, product_id, total, Some(product.selling_price), &context)
+            cart::set_line(doc, product_id, total, Some(price), &context)
         })?;
         Ok(total)
     }

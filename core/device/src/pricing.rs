@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use dms_documents::cart::CartView;
 use dms_documents::cart_order::cart_order;
 use dms_domain::catalog::Product;
-use dms_domain::{Money, ProductId, Quantity, Timestamp};
-use dms_pricing::{Catalog, PricedOrder, PricingTerms, SchemeKind, SimulationInput, simulate};
+use dms_domain::{Money, PartyId, ProductId, Quantity, Timestamp};
+use dms_pricing::{Catalog, PricedOrder, PricingTerms, ProductPricing, SchemeKind, SimulationInput, simulate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -126,42 +126,81 @@ pub(crate) struct CartQuote {
 
 /// Prices `view` as of `at` with the engine, or at selling price with the reason.
 pub(crate) fn quote_cart(store: &DeviceStore, view: &CartView, at: Timestamp) -> Result<CartQuote> {
+    let terms = store.pricing_terms()?.map(|(_, terms)| terms);
+    let buyer = &view.header.buyer_id;
     let mut catalog = BTreeMap::new();
     for product_id in view.lines.keys() {
-        if let Some(product) = store.product(product_id)? {
+        if let Some(product) = buyer_product(store, terms.as_ref(), buyer, product_id)? {
             catalog.insert(product_id.clone(), product);
         }
     }
-    match engine_inputs(store, view, &catalog, at)? {
+    let names: BTreeMap<ProductId, Product> = catalog
+        .iter()
+        .map(|(id, (product, _))| (id.clone(), product.clone()))
+        .collect();
+    match engine_inputs(store, terms, view, &catalog, at)? {
         Ok(input) => match simulate(&input) {
-            Ok(simulation) => Ok(engine_quote(view, &catalog, &simulation.priced)),
-            Err(error) => Ok(selling_price_quote(view, &catalog, format!("pricing failed: {error}"))),
+            Ok(simulation) => Ok(engine_quote(view, &names, &simulation.priced)),
+            Err(error) => Ok(selling_price_quote(view, &names, format!("pricing failed: {error}"))),
         },
-        Err(reason) => Ok(selling_price_quote(view, &catalog, reason)),
+        Err(reason) => Ok(selling_price_quote(view, &names, reason)),
     }
+}
+
+/// A cached product as `buyer` is charged for it, with its pricing data (the default when the
+/// cache has none). On a staff device the terms carry each buyer's price lists, and the
+/// buyer's rate replaces the default price here, as the server's view of that buyer's
+/// catalog does; a buyer's own device already holds its catalog at its prices.
+fn buyer_product(
+    store: &DeviceStore,
+    terms: Option<&PricingTerms>,
+    buyer: &PartyId,
+    product_id: &ProductId,
+) -> Result<Option<(Product, Option<ProductPricing>)>> {
+    let Some(mut product) = store.product(product_id)? else {
+        return Ok(None);
+    };
+    let mut pricing = store.product_pricing(product_id)?;
+    if let Some(rate) = terms.and_then(|terms| terms.list_rate(buyer, product_id)) {
+        let pricing = pricing.get_or_insert_with(ProductPricing::default);
+        if let Some(selling_price) = pricing.apply_list_rate(product_id, rate) {
+            product.selling_price = Money::from_rupees(selling_price);
+        }
+    }
+    Ok(Some((product, pricing)))
+}
+
+/// The selling price per base unit `buyer` pays for `product`: its price-list rate from staff
+/// terms, else the cached catalog price. Recorded on cart lines as the price the device saw.
+pub(crate) fn buyer_selling_price(store: &DeviceStore, buyer: &PartyId, product: &Product) -> Result<Money> {
+    let terms = store.pricing_terms()?.map(|(_, terms)| terms);
+    let priced = buyer_product(store, terms.as_ref(), buyer, &product.id)?;
+    Ok(priced.map_or(product.selling_price, |(product, _)| product.selling_price))
 }
 
 /// Builds the engine's input for the cart, or returns the reason the engine cannot price it.
 fn engine_inputs(
     store: &DeviceStore,
+    terms: Option<PricingTerms>,
     view: &CartView,
-    catalog: &BTreeMap<ProductId, Product>,
+    catalog: &BTreeMap<ProductId, (Product, Option<ProductPricing>)>,
     at: Timestamp,
 ) -> Result<Result<SimulationInput, String>> {
-    let Some((_, terms)) = store.pricing_terms()? else {
+    let Some(terms) = terms else {
         return Ok(Err(
             "this device has no pricing terms yet; sync to download them".to_owned()
         ));
     };
+    let buyer = &view.header.buyer_id;
     let date = dms_documents::cart_order::ist_date(at);
     let mut engine_products = Vec::new();
     let mut unpriced = Vec::new();
     for product_id in view.lines.keys() {
-        let Some(product) = catalog.get(product_id) else {
+        let Some((product, pricing)) = catalog.get(product_id) else {
             unpriced.push(format!("{product_id} (not in this device's catalog)"));
             continue;
         };
-        let pricing = store.product_pricing(product_id)?.unwrap_or_default();
+        let pricing = pricing.clone().unwrap_or_default();
         match pricing.engine_product(product, date) {
             Ok(engine_product) => engine_products.push(engine_product),
             Err(reason) => unpriced.push(format!("{product_id} ({reason})")),
@@ -174,10 +213,9 @@ fn engine_inputs(
     let Some(supplier_state) = terms.supplier_state.clone() else {
         return Ok(Err("the seller has no GST state on record".to_owned()));
     };
-    let Some(buyer_state) = terms.buyer_states.get(&view.header.buyer_id).cloned() else {
+    let Some(buyer_state) = terms.buyer_states.get(buyer).cloned() else {
         return Ok(Err(format!(
-            "buyer {} is not in this device's pricing terms; sync to download them",
-            view.header.buyer_id
+            "buyer {buyer} is not in this device's pricing terms; sync to download them"
         )));
     };
     for product_id in free_goods_products(&terms) {
@@ -185,7 +223,7 @@ fn engine_inputs(
             continue;
         }
         // A free product without pricing data is left out, as from the server's catalog.
-        let (Some(product), Some(pricing)) = (store.product(&product_id)?, store.product_pricing(&product_id)?) else {
+        let Some((product, Some(pricing))) = buyer_product(store, Some(&terms), buyer, &product_id)? else {
             continue;
         };
         if let Ok(engine_product) = pricing.engine_product(&product, date) {
@@ -197,12 +235,9 @@ fn engine_inputs(
         Err(error) => return Ok(Err(format!("invalid pricing data: {error}"))),
     };
 
-    let groups = terms
-        .buyer_groups
-        .get(&view.header.buyer_id)
-        .cloned()
-        .unwrap_or_default();
-    let order = cart_order(view, supplier_state, buyer_state, groups, at)?;
+    let groups = terms.buyer_groups.get(buyer).cloned().unwrap_or_default();
+    let territory = terms.territory_of(buyer).map(str::to_owned);
+    let order = cart_order(view, supplier_state, buyer_state, groups, territory, at)?;
     Ok(Ok(SimulationInput {
         catalog,
         schemes: terms.schemes,

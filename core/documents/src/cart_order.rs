@@ -4,7 +4,7 @@
 //!
 //! The order is dated the IST calendar day of `at` (the submission time once the cart is
 //! submitted). The seller (`parties.distributor_id`) is the cart's tenant and the partner is
-//! the cart's buyer, with no partner groups or territory. There is one line per product, its
+//! the cart's buyer, with the partner groups and territory the seller recorded for it. There is one line per product, its
 //! id the product id, in the product's base unit. Bill-to and ship-to are both the buyer's GST
 //! state when it has one, else the supplier's state, which makes the supply intra-state.
 
@@ -29,6 +29,7 @@ pub fn cart_order(
     supplier_state: StateCode,
     buyer_state: Option<StateCode>,
     partner_group_ids: Vec<String>,
+    territory: Option<String>,
     at: Timestamp,
 ) -> Result<Order> {
     let buyer_state = buyer_state.unwrap_or_else(|| supplier_state.clone());
@@ -39,7 +40,7 @@ pub fn cart_order(
             distributor_id: PartyId::new(cart.header.tenant_id.as_str())?,
             partner_id: Some(cart.header.buyer_id.clone()),
             partner_group_ids,
-            territory: None,
+            territory,
         },
         supply: SupplyAddresses {
             supplier_state,

@@ -74,7 +74,7 @@ fn cart_order_uses_ist_date_tenant_and_buyer_state() {
     let view = CartView::read(&doc).unwrap();
     let supplier = StateCode::new("27".to_owned()).unwrap();
 
-    let order = cart_order(&view, supplier.clone(), None, Vec::new(), context.at).unwrap();
+    let order = cart_order(&view, supplier.clone(), None, Vec::new(), None, context.at).unwrap();
     assert_eq!(order.date, ist_date(context.at));
     assert_eq!(order.date.to_string(), "2026-04-01");
     assert_eq!(order.id, view.header.cart_id.to_string());
@@ -84,9 +84,22 @@ fn cart_order_uses_ist_date_tenant_and_buyer_state() {
     assert_eq!(order.lines.len(), 1);
     assert_eq!(order.lines[0].line_id, "DM-001");
     assert_eq!(order.lines[0].unit, None);
+    assert_eq!(order.parties.territory, None);
 
     let gujarat = StateCode::new("24".to_owned()).unwrap();
-    let order = cart_order(&view, supplier, Some(gujarat.clone()), Vec::new(), Timestamp::now()).unwrap();
+    let groups = vec!["grp-north".to_owned()];
+    let territory = Some("pune-east".to_owned());
+    let order = cart_order(
+        &view,
+        supplier,
+        Some(gujarat.clone()),
+        groups.clone(),
+        territory,
+        Timestamp::now(),
+    )
+    .unwrap();
     assert_eq!(order.supply.bill_to_state, gujarat);
     assert_eq!(order.supply.ship_to_state, gujarat);
+    assert_eq!(order.parties.partner_group_ids, groups);
+    assert_eq!(order.parties.territory.as_deref(), Some("pune-east"));
 }

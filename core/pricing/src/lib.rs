@@ -32,7 +32,7 @@ mod units;
 pub use catalog::{Catalog, MAX_AMOUNT, Product};
 pub use engine::{MAX_ORDER_AMOUNT, PricingContext, price_order};
 pub use error::{PricingError, Result};
-pub use offline::{DEFAULT_BASE_UNIT, DatedGstRate, PricingTerms, ProductPricing};
+pub use offline::{DEFAULT_BASE_UNIT, DatedGstRate, ListRate, PricingTerms, ProductPricing};
 pub use order::{Order, OrderLine, OrderParties};
 pub use priced::{AppliedScheme, FreeLine, PricedLine, PricedOrder, SchemeEffect, SetAsideScheme};
 pub use scheme::{

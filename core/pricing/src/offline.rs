@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use dms_domain::PartyId;
-use rust_decimal::Decimal;
+use dms_domain::{PartyId, ProductId};
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use time::Date;
@@ -100,6 +100,23 @@ impl ProductPricing {
             .map(|entry| entry.rate)
     }
 
+    /// Sets the buyer's price-list rate. Returns the selling price per base unit it implies,
+    /// rounded half up to paise, for orders priced without the engine; `None` when the rate's
+    /// unit is not one of the product's units.
+    pub fn apply_list_rate(&mut self, product_id: &ProductId, rate: &ListRate) -> Option<Decimal> {
+        self.list_rate = Some(rate.rate);
+        self.rate_unit = rate.unit.clone();
+        let units = ProductUnits {
+            base_unit: self.base_unit.clone(),
+            conversions: self.unit_conversions.clone(),
+        };
+        let per = units.base_units_per(product_id, rate.unit.as_deref()).ok()?;
+        if per.is_zero() {
+            return None;
+        }
+        Some((rate.rate / per).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+    }
+
     /// Builds the engine product for a catalog product on the order date `date`. The list
     /// rate is the buyer's price-list rate when set, else the selling price per base unit, and
     /// the product's GST rate in force on `date` overrides any rate table. Returns the reason
@@ -155,6 +172,42 @@ pub struct PricingTerms {
     /// Schemes in the book that can apply to these buyers, sorted by id.
     #[serde(default)]
     pub schemes: Vec<Scheme>,
+    /// The territory of each buyer these terms cover that has one, so schemes aimed at a
+    /// territory apply on the device as on the server.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub buyer_territories: BTreeMap<PartyId, String>,
+    /// Staff terms only: the rates of every price list assigned to a buyer these terms cover,
+    /// by price list id. A buyer's own device receives its catalog at its prices instead.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub price_lists: BTreeMap<String, BTreeMap<ProductId, ListRate>>,
+    /// Staff terms only: each buyer's price lists in precedence order (its own lists, then
+    /// its groups' lists, each by id). The first list that prices a product sets its rate.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub buyer_price_lists: BTreeMap<PartyId, Vec<String>>,
+}
+
+impl PricingTerms {
+    /// Returns the territory of `buyer`, if it has one.
+    pub fn territory_of(&self, buyer: &PartyId) -> Option<&str> {
+        self.buyer_territories.get(buyer).map(String::as_str)
+    }
+
+    /// Returns the price-list rate of `product` for `buyer` from staff terms: the first of the
+    /// buyer's price lists that prices it. `None` means the catalog price applies.
+    pub fn list_rate(&self, buyer: &PartyId, product: &ProductId) -> Option<&ListRate> {
+        self.buyer_price_lists
+            .get(buyer)?
+            .iter()
+            .find_map(|list| self.price_lists.get(list)?.get(product))
+    }
+}
+
+/// One product's rate on a price list: rupees per `unit`, or per base unit when `None`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRate {
+    pub rate: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 #[cfg(test)]

@@ -15,10 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use dms_domain::catalog::Product;
 use dms_domain::{Money, PartyId, ProductId, TenantId};
+use dms_pricing::ListRate;
 use rusqlite::Connection;
 
 use super::ProductPricing;
-use super::catalog_setup::{self, ProductPlacement, Target, groups_of, price_lists, product_placement};
+use super::catalog_setup::{self, PriceList, ProductPlacement, Target, groups_of, price_lists, product_placement};
 use super::store::priced_catalog;
 use crate::error::Result;
 use crate::registry::{OrgKind, Registry};
@@ -51,8 +52,8 @@ pub fn catalog_for(
             pricing.sellable_unit = units.get(channel).cloned();
         }
     }
-    // NOTE: a staff device gets default prices, so for a buyer with a price list its total
-    // differs from the order request's; the order request records both and a note.
+    // Staff get default prices here; their pricing terms carry each buyer's price lists,
+    // which the device applies per cart (`PricingTerms::list_rate`).
     let Some(buyer) = buyer else {
         return Ok(catalog);
     };
@@ -150,6 +151,33 @@ fn apply_price_lists(
     catalog: &mut BuyerCatalog,
 ) -> Result<()> {
     let lists = price_lists(connection)?;
+    let mut chosen = BTreeMap::new();
+    // The first list to price a product keeps it.
+    for list in lists_for_buyer(&lists, buyer, groups) {
+        for item in &list.items {
+            chosen.entry(item.product_id.clone()).or_insert(item);
+        }
+    }
+    for (id, item) in chosen {
+        let Some((product, pricing)) = catalog.get_mut(&id) else {
+            continue;
+        };
+        let rate = ListRate {
+            rate: item.price,
+            unit: item.unit.clone(),
+        };
+        // The selling price stays per base unit, for orders priced without the engine.
+        if let Some(selling_price) = pricing.apply_list_rate(&id, &rate) {
+            product.selling_price = Money::from_rupees(selling_price);
+        }
+    }
+    Ok(())
+}
+
+/// The price lists of `buyer`, a member of `groups`, in precedence order: lists assigned to
+/// the buyer itself, then lists assigned to its groups, each sorted by id as `lists` is.
+/// Staff devices receive this order in their pricing terms and apply it the same way.
+pub fn lists_for_buyer<'a>(lists: &'a [PriceList], buyer: &PartyId, groups: &[String]) -> Vec<&'a PriceList> {
     let own = lists.iter().filter(|list| {
         list.assignments.iter().any(|target| {
             matches!(target, Target::Partner(_) | Target::Distributor(_)) && targets_buyer(target, buyer, groups)
@@ -160,29 +188,11 @@ fn apply_price_lists(
             .iter()
             .any(|target| matches!(target, Target::PartnerGroup(_)) && targets_buyer(target, buyer, groups))
     });
-    let mut chosen = BTreeMap::new();
-    // `lists` is sorted by id and the first list to price a product keeps it.
+    let mut ordered: Vec<&PriceList> = Vec::new();
     for list in own.chain(of_groups) {
-        for item in &list.items {
-            chosen.entry(item.product_id.clone()).or_insert(item);
+        if !ordered.iter().any(|known| known.id == list.id) {
+            ordered.push(list);
         }
     }
-    for (id, item) in chosen {
-        let Some((product, pricing)) = catalog.get_mut(&id) else {
-            continue;
-        };
-        pricing.list_rate = Some(item.price);
-        pricing.rate_unit = item.unit.clone();
-        // The selling price stays per base unit, for orders priced without the engine.
-        let units = dms_pricing::ProductUnits {
-            base_unit: pricing.base_unit.clone(),
-            conversions: pricing.unit_conversions.clone(),
-        };
-        if let Ok(per) = units.base_units_per(&id, item.unit.as_deref())
-            && !per.is_zero()
-        {
-            product.selling_price = Money::from_rupees(item.price / per).round_paise();
-        }
-    }
-    Ok(())
+    ordered
 }

@@ -10,9 +10,9 @@
 //! (`submission.total_seen`). When they differ, the note names each scheme the device showed
 //! that does not apply now and each scheme that applies now that the device did not show.
 //!
-//! NOTE: the server keeps no buyer addresses, partner groups or territories. A buyer without
-//! a GSTIN on record is taxed as intra-state, and schemes that target partner groups or
-//! territories never apply to order requests.
+//! The buyer's partner groups and territory are the seller's records at submission, so
+//! schemes aimed at them apply as they do on the device. NOTE: the server keeps no buyer
+//! addresses, so a buyer without a GSTIN on record is taxed as intra-state.
 //!
 //! Missing pricing data or an engine error never fails a submission (a database error still
 //! does). When a product has no pricing data, the supplier's state is unknown or the engine
@@ -132,7 +132,15 @@ pub fn price_cart(
         .get(&cart.header.buyer_id)
         .cloned()
         .unwrap_or_default();
-    let order = cart_order(cart, supplier_state, buyer_state, groups, submission.submitted_at)?;
+    let territory = pricing.buyer_territories.get(&cart.header.buyer_id).cloned();
+    let order = cart_order(
+        cart,
+        supplier_state,
+        buyer_state,
+        groups,
+        territory,
+        submission.submitted_at,
+    )?;
     let parties = order.parties.clone();
     let simulation = match pricing.price(order) {
         Ok(simulation) => simulation,

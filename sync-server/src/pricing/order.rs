@@ -34,6 +34,8 @@ pub struct TenantPricing {
     pub supplier_state: Option<StateCode>,
     /// Partner groups by member, for schemes aimed at a group.
     pub buyer_groups: BTreeMap<PartyId, Vec<String>>,
+    /// Territory by member, for schemes aimed at a territory.
+    pub buyer_territories: BTreeMap<PartyId, String>,
 }
 
 impl TenantPricing {
@@ -75,6 +77,7 @@ impl TenantPricing {
             settings,
             supplier_state,
             buyer_groups: group_memberships(connection)?,
+            buyer_territories: super::catalog_setup::territory_memberships(connection)?,
         })
     }
 

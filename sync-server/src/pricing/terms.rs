@@ -4,14 +4,15 @@
 //! other partners, and versioned by a hash of their content, so an unchanged set is not sent
 //! again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use dms_domain::{PartyId, TenantId};
-use dms_pricing::{OrderParties, PricingTerms, Scheme};
+use dms_domain::{PartyId, ProductId, TenantId};
+use dms_pricing::{ListRate, OrderParties, PricingTerms, Scheme};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use super::catalog_setup::groups_of;
+use super::buyer_view::lists_for_buyer;
+use super::catalog_setup::{groups_of, price_lists, territory_of};
 use super::order::{registered_state, seller_party};
 use super::state_of_gstin;
 use super::store::{current_schemes, pricing_settings};
@@ -48,48 +49,122 @@ pub fn pricing_terms(
     };
     let mut buyer_states = BTreeMap::new();
     let mut buyer_groups = BTreeMap::new();
-    for party in buyers {
-        let state = registered_state(registry, &party)?;
-        let groups = groups_of(connection, &party)?;
+    let mut buyer_territories = BTreeMap::new();
+    for party in &buyers {
+        let state = registered_state(registry, party)?;
+        let groups = groups_of(connection, party)?;
         if !groups.is_empty() {
             buyer_groups.insert(party.clone(), groups);
         }
-        buyer_states.insert(party, state);
+        if let Some(territory) = territory_of(connection, party)? {
+            buyer_territories.insert(party.clone(), territory);
+        }
+        buyer_states.insert(party.clone(), state);
     }
 
-    let own_groups = buyer
-        .and_then(|buyer| buyer_groups.get(buyer))
-        .cloned()
-        .unwrap_or_default();
     let schemes = current_schemes(connection)?
         .into_iter()
-        .filter(|scheme| may_apply(scheme, &seller, buyer, &own_groups))
+        .filter(|scheme| match buyer {
+            Some(buyer) => may_apply(
+                scheme,
+                &seller,
+                Some(&BuyerRecord {
+                    party: buyer,
+                    groups: buyer_groups.get(buyer).map(Vec::as_slice).unwrap_or_default(),
+                    territory: buyer_territories.get(buyer).map(String::as_str),
+                }),
+            ),
+            None => may_apply(scheme, &seller, None),
+        })
         .collect();
+
+    // A buyer's own device gets its catalog at its prices; staff price every buyer's cart,
+    // so their terms carry each buyer's price lists.
+    let (price_lists, buyer_price_lists) = match buyer {
+        Some(_) => (BTreeMap::new(), BTreeMap::new()),
+        None => staff_price_lists(connection, &buyers, &buyer_groups)?,
+    };
     Ok(PricingTerms {
         supplier_state,
         place_of_supply_basis: settings.place_of_supply_basis,
         buyer_states,
         buyer_groups,
         schemes,
+        buyer_territories,
+        price_lists,
+        buyer_price_lists,
     })
 }
 
-/// Returns whether `scheme` can apply to an order request from `buyer`, a member of
-/// `buyer_groups` (any buyer when `None`). Order requests carry no territory, so schemes
-/// requiring one never apply.
-pub fn may_apply(scheme: &Scheme, seller: &PartyId, buyer: Option<&PartyId>, buyer_groups: &[String]) -> bool {
+/// The price lists assigned to any of `buyers`, and each buyer's lists in precedence order.
+type StaffPriceLists = (
+    BTreeMap<String, BTreeMap<ProductId, ListRate>>,
+    BTreeMap<PartyId, Vec<String>>,
+);
+
+fn staff_price_lists(
+    connection: &Connection,
+    buyers: &[PartyId],
+    buyer_groups: &BTreeMap<PartyId, Vec<String>>,
+) -> Result<StaffPriceLists> {
+    let lists = price_lists(connection)?;
+    let mut used = BTreeSet::new();
+    let mut by_buyer = BTreeMap::new();
+    for buyer in buyers {
+        let groups = buyer_groups.get(buyer).map(Vec::as_slice).unwrap_or_default();
+        let own: Vec<String> = lists_for_buyer(&lists, buyer, groups)
+            .into_iter()
+            .map(|list| list.id.clone())
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        used.extend(own.iter().cloned());
+        by_buyer.insert(buyer.clone(), own);
+    }
+    let rates = lists
+        .into_iter()
+        .filter(|list| used.contains(&list.id))
+        .map(|list| {
+            let items = list
+                .items
+                .into_iter()
+                .map(|item| {
+                    (
+                        item.product_id,
+                        ListRate {
+                            rate: item.price,
+                            unit: item.unit,
+                        },
+                    )
+                })
+                .collect();
+            (list.id, items)
+        })
+        .collect();
+    Ok((rates, by_buyer))
+}
+
+/// One buyer as schemes are aimed: its party, partner groups and territory.
+pub struct BuyerRecord<'a> {
+    pub party: &'a PartyId,
+    pub groups: &'a [String],
+    pub territory: Option<&'a str>,
+}
+
+/// Returns whether `scheme` can apply to an order from `buyer`. With no buyer (the seller's
+/// staff, who order for every buyer) only the seller has to match: the device checks the
+/// rest per cart against the groups and territories in the terms.
+pub fn may_apply(scheme: &Scheme, seller: &PartyId, buyer: Option<&BuyerRecord<'_>>) -> bool {
     let targeting = &scheme.targeting;
     match buyer {
         Some(buyer) => targeting.matches(&OrderParties {
             distributor_id: seller.clone(),
-            partner_id: Some(buyer.clone()),
-            partner_group_ids: buyer_groups.to_vec(),
-            territory: None,
+            partner_id: Some(buyer.party.clone()),
+            partner_group_ids: buyer.groups.to_vec(),
+            territory: buyer.territory.map(str::to_owned),
         }),
-        None => {
-            (targeting.distributor_ids.is_empty() || targeting.distributor_ids.contains(seller))
-                && targeting.territories.is_empty()
-        }
+        None => targeting.distributor_ids.is_empty() || targeting.distributor_ids.contains(seller),
     }
 }
 

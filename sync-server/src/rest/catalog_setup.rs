@@ -1,6 +1,6 @@
-//! The seller's catalog set-up over REST: categories, partner groups, price lists, catalog
-//! shares (each listed with `GET`, written whole by id with `PUT`, removed with `DELETE`)
-//! and a product's units, sellable units and GST rates.
+//! The seller's catalog set-up over REST: categories, partner groups, territories, price
+//! lists and catalog shares (each listed with `GET`, written whole by id with `PUT`, removed
+//! with `DELETE`) and a product's units, sellable units and GST rates.
 //!
 //! Reading uses the `catalog_setup, read` rows and writing `catalog_setup, manage`: the
 //! seller organisation's admin, as a member. Buyers see only their own view of the catalog,
@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::{Result, ServerError};
 use crate::pricing::catalog_setup::{
-    self, CatalogShare, Category, PartnerGroup, PriceList, ProductSetup, Target, check_id,
+    self, CatalogShare, Category, PartnerGroup, PriceList, ProductSetup, Target, Territory, check_id,
 };
 use crate::registry::Registry;
 
@@ -252,4 +252,44 @@ pub async fn put_product_setup(
     })
     .await?;
     Ok(Json(stored))
+}
+
+pub async fn territories(State(state): State<AppState>, acting: Acting) -> Result<Json<Vec<Territory>>> {
+    list(state, acting, catalog_setup::territories).await
+}
+
+/// Creates or replaces a territory. Every member must buy from the tenant and be in no other
+/// territory.
+pub async fn put_territory(
+    State(state): State<AppState>,
+    acting: Acting,
+    Path((_, id)): Path<(String, String)>,
+    ApiJson(mut territory): ApiJson<Territory>,
+) -> Result<Json<Territory>> {
+    territory.id = id.clone();
+    territory.name = territory.name.trim().to_owned();
+    territory.members.sort();
+    territory.members.dedup();
+    let stored = territory.clone();
+    write(state, acting, "territory", id, move |connection, registry, tenant| {
+        for member in &territory.members {
+            check_buyer(registry, tenant, member.as_str())?;
+        }
+        catalog_setup::put_territory(connection, &territory)
+    })
+    .await?;
+    Ok(Json(stored))
+}
+
+pub async fn delete_territory(
+    State(state): State<AppState>,
+    acting: Acting,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<StatusCode> {
+    let target = id.clone();
+    write(state, acting, "territory", id, move |connection, _, _| {
+        catalog_setup::delete_territory(connection, &target)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

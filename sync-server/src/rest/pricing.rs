@@ -19,9 +19,9 @@ use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::{Result, ServerError};
 use crate::pricing::admin;
-use crate::pricing::catalog_setup::groups_of;
+use crate::pricing::catalog_setup::{groups_of, territory_of};
 use crate::pricing::order::seller_party;
-use crate::pricing::terms::may_apply;
+use crate::pricing::terms::{BuyerRecord, may_apply};
 
 pub async fn catalog_csv(State(state): State<AppState>, Acting { context, .. }: Acting) -> Result<impl IntoResponse> {
     authorize(&context, Action::Read, &Resource::kind(Kind::Catalog))?;
@@ -33,23 +33,30 @@ pub async fn schemes(State(state): State<AppState>, Acting { context, .. }: Acti
     authorize(&context, Action::Read, &Resource::kind(Kind::Catalog))?;
     let tenant = context.tenant_id.clone();
     let buyer = context.party_id.clone();
-    let (schemes, buyer_groups) = blocking(move || {
+    let (schemes, buyer_groups, territory) = blocking(move || {
         let schemes = admin::scheme_book(&state, &tenant)?;
-        let groups = match &buyer {
-            Some(buyer) => groups_of(state.hub.tenant(&tenant)?.lock().store().connection(), buyer)?,
-            None => Vec::new(),
+        let Some(buyer) = &buyer else {
+            return Ok((schemes, Vec::new(), None));
         };
-        Ok((schemes, groups))
+        let tenant = state.hub.tenant(&tenant)?;
+        let guard = tenant.lock();
+        let connection = guard.store().connection();
+        Ok((schemes, groups_of(connection, buyer)?, territory_of(connection, buyer)?))
     })
     .await?;
     let Some(buyer) = &context.party_id else {
         return Ok(Json(schemes));
     };
     let seller = seller_party(&context.tenant_id)?;
+    let record = BuyerRecord {
+        party: buyer,
+        groups: &buyer_groups,
+        territory: territory.as_deref(),
+    };
     Ok(Json(
         schemes
             .into_iter()
-            .filter(|scheme| may_apply(scheme, &seller, Some(buyer), &buyer_groups))
+            .filter(|scheme| may_apply(scheme, &seller, Some(&record)))
             .collect(),
     ))
 }

@@ -462,6 +462,24 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
         crate::category_tree_from_text_sql!()
     ),
+    // 6: RESERVED for order-to-cash planning (shipment comments, delivery assignments, supply entries).
+    "SELECT 1;",
+    // 7: RESERVED for acknowledgements applied to shipments (shortages and damages per order line).
+    "SELECT 1;",
+    // 8: sales territories. A buyer belongs to at most one territory, and schemes aimed at a
+    // territory apply to its members.
+    r#"
+    CREATE TABLE territories (
+        territory_id TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE TABLE territory_members (
+        party_id     TEXT PRIMARY KEY,          -- a buyer's party id; one territory each
+        territory_id TEXT NOT NULL REFERENCES territories(territory_id)
+    );
+    CREATE INDEX territory_members_by_territory ON territory_members (territory_id);
+    "#,
 ];
 
 #[cfg(test)]

@@ -18,12 +18,14 @@ mod groups;
 mod price_lists;
 mod products;
 mod shares;
+mod territories;
 
 pub use categories::{categories, delete_category, put_category};
 pub use groups::{delete_partner_group, groups_of, partner_groups, put_partner_group};
 pub use price_lists::{delete_price_list, price_lists, put_price_list};
 pub use products::{ProductPlacement, product_placement, put_product_setup};
 pub use shares::{catalog_shares, delete_catalog_share, put_catalog_share};
+pub use territories::{delete_territory, put_territory, territories, territory_memberships, territory_of};
 
 /// SQL that adds a two-level category tree from the products' Category and SubCategory text
 /// and files each product without a category under its sub-category. An id is the text in
@@ -81,6 +83,17 @@ pub struct PartnerGroup {
     pub id: String,
     pub name: String,
     /// Party ids of the member partners.
+    #[serde(default)]
+    pub members: Vec<PartyId>,
+}
+
+/// A sales territory: a named set of buyers that schemes can be aimed at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Territory {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    /// Party ids of the member buyers; each is in no other territory.
     #[serde(default)]
     pub members: Vec<PartyId>,
 }
