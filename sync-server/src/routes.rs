@@ -7,7 +7,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, delete, get, post, put};
 
 use crate::app::{AppState, MAX_REQUEST_BODY_BYTES};
-use crate::rest::{admin, billing, catalog_setup, field, login, orders, pricing, problems, tenant_data};
+use crate::rest::{
+    admin, billing, catalog_setup, delivery_visits, field, login, orders, planning, pricing, problems,
+    shipment_comments, tenant_data,
+};
 use crate::sync;
 
 /// One route: method, path in axum's `{param}` syntax (the same as OpenAPI's), and handler.
@@ -76,6 +79,13 @@ enum Endpoint {
     PlanShipment,
     Shipments,
     ShipmentEvent,
+    AddShipmentComment,
+    AssignDeliveryVisit,
+    RecordSupplyEntry,
+    SupplyEntries,
+    FulfilmentPlan,
+    ScheduleProduction,
+    DeliveryPlan,
     RaiseInvoice,
     Invoices,
     EInvoice,
@@ -226,6 +236,25 @@ pub const ROUTES: &[Route] = &[
         "/api/v1/orgs/{org}/shipments/{shipment}/events",
         Endpoint::ShipmentEvent,
     ),
+    route(
+        "post",
+        "/api/v1/orgs/{org}/shipments/{shipment}/comments",
+        Endpoint::AddShipmentComment,
+    ),
+    route(
+        "put",
+        "/api/v1/orgs/{org}/shipments/{shipment}/delivery-visit",
+        Endpoint::AssignDeliveryVisit,
+    ),
+    route("post", "/api/v1/orgs/{org}/supply-entries", Endpoint::RecordSupplyEntry),
+    route("get", "/api/v1/orgs/{org}/supply-entries", Endpoint::SupplyEntries),
+    route("get", "/api/v1/orgs/{org}/fulfilment-plan", Endpoint::FulfilmentPlan),
+    route(
+        "post",
+        "/api/v1/orgs/{org}/fulfilment-plan/production",
+        Endpoint::ScheduleProduction,
+    ),
+    route("get", "/api/v1/orgs/{org}/delivery-plan", Endpoint::DeliveryPlan),
     route("post", "/api/v1/orgs/{org}/invoices", Endpoint::RaiseInvoice),
     route("get", "/api/v1/orgs/{org}/invoices", Endpoint::Invoices),
     route(
@@ -306,6 +335,13 @@ fn handler(endpoint: Endpoint) -> MethodRouter<AppState> {
         Endpoint::PlanShipment => post(orders::plan_shipment),
         Endpoint::Shipments => get(orders::shipments),
         Endpoint::ShipmentEvent => post(orders::shipment_event),
+        Endpoint::AddShipmentComment => post(shipment_comments::add_comment),
+        Endpoint::AssignDeliveryVisit => put(delivery_visits::assign),
+        Endpoint::RecordSupplyEntry => post(planning::record_supply_entry),
+        Endpoint::SupplyEntries => get(planning::supply_entries),
+        Endpoint::FulfilmentPlan => get(planning::fulfilment_plan),
+        Endpoint::ScheduleProduction => post(planning::schedule_production),
+        Endpoint::DeliveryPlan => get(planning::delivery_plan),
         Endpoint::RaiseInvoice => post(billing::raise),
         Endpoint::Invoices => get(billing::invoices),
         Endpoint::EInvoice => get(billing::e_invoice),

@@ -136,3 +136,74 @@ pub fn open_device(folder: &Path, name: &str, url: &str, principal: &Principal, 
 pub fn device_path(folder: &Path, name: &str) -> PathBuf {
     folder.join(format!("{name}.sqlite"))
 }
+
+/// Opens a device store at `folder/name.sqlite` for `user` of `tenant`, buying for `party`
+/// when given. A child process uses it because it has no server state to make a
+/// [`Principal`] from.
+pub fn open_device_as(
+    folder: &Path,
+    name: &str,
+    url: &str,
+    tenant: &TenantId,
+    user: &UserId,
+    party: Option<&PartyId>,
+    token: &str,
+) -> Device {
+    Device::open(
+        &device_path(folder, name),
+        DeviceConfig {
+            server_url: url.to_owned(),
+            access_token: token.to_owned(),
+            refresh_token: None,
+            identity: DeviceIdentity {
+                tenant_id: tenant.clone(),
+                user_id: user.clone(),
+                party_id: party.cloned(),
+                device_id: name.to_owned(),
+            },
+        },
+    )
+    .expect("open device")
+}
+
+/// Starts the running test binary again as a child process that runs only the ignored test
+/// `test_name`, with `env` set and its standard output piped, for tests that kill a device
+/// process with SIGKILL.
+pub fn spawn_child_test(test_name: &str, env: &[(&str, &std::ffi::OsStr)]) -> std::process::Child {
+    let mut command = std::process::Command::new(std::env::current_exe().expect("test binary path"));
+    command
+        .args(["--exact", test_name, "--ignored", "--nocapture", "--test-threads=1"])
+        .stdout(std::process::Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.spawn().expect("start child test process")
+}
+
+/// Reads the child's standard output until `count` lines contain `marker`, and returns the
+/// text after the marker on each of those lines. Returns fewer when the output ends first.
+pub fn read_markers(child: &mut std::process::Child, marker: &str, count: usize) -> Vec<String> {
+    use std::io::BufRead;
+
+    let stdout = child.stdout.take().expect("child stdout is piped");
+    let mut found = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.expect("child stdout line");
+        // libtest may print "test <name> ... " on the same line, so match anywhere.
+        if let Some(at) = line.find(marker) {
+            found.push(line[at + marker.len()..].trim().to_owned());
+            if found.len() == count {
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// Kills the child with SIGKILL (no destructors, no flush) and checks that it did not finish
+/// by itself first.
+pub fn kill_child(mut child: std::process::Child) {
+    child.kill().expect("SIGKILL the child");
+    let status = child.wait().expect("wait for the killed child");
+    assert!(!status.success(), "the child must have been killed, not finished");
+}

@@ -655,6 +655,14 @@ fn endpoint_row(method: &str, path: &str) -> Option<(&'static str, &'static str)
         ("post", "/api/v1/orgs/{org}/shipments") => ("shipment", "create"),
         ("post", "/api/v1/orgs/{org}/shipments/{shipment}/events") => ("shipment", "update"),
         ("get", "/api/v1/orgs/{org}/shipments") => ("shipment", "read"),
+        ("post", "/api/v1/orgs/{org}/shipments/{shipment}/comments") => ("shipment", "read"),
+        ("put", "/api/v1/orgs/{org}/shipments/{shipment}/delivery-visit") => ("shipment", "create"),
+        ("post", "/api/v1/orgs/{org}/supply-entries") | ("post", "/api/v1/orgs/{org}/fulfilment-plan/production") => {
+            ("stock", "manage")
+        }
+        ("get", "/api/v1/orgs/{org}/supply-entries")
+        | ("get", "/api/v1/orgs/{org}/fulfilment-plan")
+        | ("get", "/api/v1/orgs/{org}/delivery-plan") => ("stock", "read"),
         ("post", "/api/v1/orgs/{org}/invoices") | ("post", "/api/v1/orgs/{org}/credit-notes") => ("invoice", "manage"),
         ("get", "/api/v1/orgs/{org}/invoices")
         | ("get", "/api/v1/orgs/{org}/invoices/{invoice}/e-invoice.json")
@@ -858,6 +866,29 @@ fn org_request(
         ("post", "/api/v1/orgs/{org}/shipments/{shipment}/events") => {
             url = url.replace("{shipment}", &ShipmentId::generate().to_string());
             (Body::Json(json!({"event": "in_transit"})), 404)
+        }
+        ("post", "/api/v1/orgs/{org}/shipments/{shipment}/comments") => {
+            url = url.replace("{shipment}", &ShipmentId::generate().to_string());
+            (Body::Json(json!({"text": "matrix comment"})), 404)
+        }
+        ("put", "/api/v1/orgs/{org}/shipments/{shipment}/delivery-visit") => {
+            url = url.replace("{shipment}", &ShipmentId::generate().to_string());
+            let body = json!({"representative": user.login, "arrive_from": "2026-05-06T10:00:00+05:30",
+                              "arrive_to": "2026-05-06T12:00:00+05:30"});
+            (Body::Json(body), 404)
+        }
+        // No case makes a sales order, so there is no shortfall and production raises nothing.
+        ("post", "/api/v1/orgs/{org}/supply-entries") => {
+            let body = json!({"product_id": "DM-001", "quantity": "5", "expected_on": "2026-06-01",
+                              "source": "purchase"});
+            (Body::Json(body), 201)
+        }
+        ("post", "/api/v1/orgs/{org}/fulfilment-plan/production") => {
+            (Body::Json(json!({"expected_on": "2026-06-01"})), 200)
+        }
+        ("get", "/api/v1/orgs/{org}/delivery-plan") => {
+            url.push_str("?dispatch_on=2026-06-01");
+            (Body::None, 200)
         }
         ("post", "/api/v1/orgs/{org}/invoices") => {
             let body = json!({"shipment_id": ShipmentId::generate().to_string()});

@@ -8,10 +8,9 @@
 // Helpers in test files fail loudly by design.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::io::Write;
 
-use dms_domain::{CartId, ProductId, Quantity};
+use dms_domain::{CartId, PartyId, ProductId, Quantity, TenantId, UserId};
 use dms_tests::TestServer;
 use rust_decimal_macros::dec;
 
@@ -34,35 +33,19 @@ async fn device_killed_after_edits_keeps_them_and_syncs_them() {
     drop(phone);
 
     // The child edits offline and is killed mid-run.
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_edits_until_killed",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_STORE, dms_tests::device_path(&devices, "phone-a"))
-        .env(CHILD_CART, cart.to_string())
-        .env("DMS_KILL_TEST_URL", &server.url)
-        .env("DMS_KILL_TEST_TOKEN", &token)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut confirmed = 0;
-    for line in BufReader::new(stdout).lines() {
-        // libtest may print "test <name> ... " on the same line, so match anywhere.
-        if line.unwrap().contains("edit-returned") {
-            confirmed += 1;
-            if confirmed == EDITS.len() {
-                break;
-            }
-        }
-    }
-    child.kill().unwrap(); // SIGKILL
-    let status = child.wait().unwrap();
-    assert!(!status.success(), "the child must have been killed, not finished");
+    let store = dms_tests::device_path(&devices, "phone-a");
+    let cart_text = cart.to_string();
+    let mut child = dms_tests::spawn_child_test(
+        "child_edits_until_killed",
+        &[
+            (CHILD_STORE, store.as_os_str()),
+            (CHILD_CART, cart_text.as_ref()),
+            ("DMS_KILL_TEST_URL", server.url.as_ref()),
+            ("DMS_KILL_TEST_TOKEN", token.as_ref()),
+        ],
+    );
+    let confirmed = dms_tests::read_markers(&mut child, "edit-returned", EDITS.len()).len();
+    dms_tests::kill_child(child);
     assert_eq!(confirmed, EDITS.len());
 
     // Reopened: every confirmed edit is there and unsynced.
@@ -100,21 +83,18 @@ async fn device_killed_after_edits_keeps_them_and_syncs_them() {
 fn child_edits_until_killed() {
     let store = std::env::var(CHILD_STORE).expect("started by the parent test");
     let cart: CartId = std::env::var(CHILD_CART).unwrap().parse().unwrap();
-    let principal = dms_server::access::Principal {
-        tenant_id: dms_domain::TenantId::new("acme-dist").unwrap(),
-        user_id: dms_domain::UserId::new("asha").unwrap(),
-        role: dms_server::access::Role::PartnerUser,
-        standing: dms_server::access::Standing::Buyer,
-        party_id: Some(dms_domain::PartyId::new("kirana-12").unwrap()),
-        // Only the identity fields matter to the device opened with it.
-        licence: dms_server::access::LicenceState::Missing {
-            organisation: dms_domain::TenantId::new("acme-dist").unwrap(),
-        },
-    };
     let url = std::env::var("DMS_KILL_TEST_URL").unwrap();
     let token = std::env::var("DMS_KILL_TEST_TOKEN").unwrap();
     let path = std::path::PathBuf::from(store);
-    let phone = dms_tests::open_device(path.parent().unwrap(), "phone-a", &url, &principal, &token);
+    let phone = dms_tests::open_device_as(
+        path.parent().unwrap(),
+        "phone-a",
+        &url,
+        &TenantId::new("acme-dist").unwrap(),
+        &UserId::new("asha").unwrap(),
+        Some(&PartyId::new("kirana-12").unwrap()),
+        &token,
+    );
 
     let mut stdout = std::io::stdout();
     for (product, quantity) in EDITS {

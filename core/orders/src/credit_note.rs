@@ -60,6 +60,7 @@ pub struct CreditNote {
     pub id: CreditNoteId,
     pub number: InvoiceNumber,
     pub issued_at: Timestamp,
+    #[serde(with = "crate::iso_date")]
     pub note_date: Date,
     pub invoice_id: InvoiceId,
     pub invoice_number: InvoiceNumber,

@@ -40,6 +40,7 @@ pub struct ReadyLine {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProposedShipment {
+    #[serde(with = "crate::iso_date")]
     pub dispatch_on: Date,
     pub warehouse: WarehouseId,
     pub state: StateCode,

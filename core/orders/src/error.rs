@@ -2,7 +2,7 @@
 //! quantities or amounts involved, so a message shown to a user or written to a server log
 //! points at what to fix.
 
-use dms_domain::{DomainError, Money, PartyId, ShipmentId};
+use dms_domain::{DomainError, Money, PartyId, ShipmentId, Timestamp};
 use dms_pricing::PricingError;
 use rust_decimal::Decimal;
 use thiserror::Error;
@@ -134,6 +134,28 @@ pub enum OrderError {
         requested: Decimal,
         total: Decimal,
     },
+
+    #[error("invalid comment on shipment {shipment}: {reason}")]
+    InvalidComment { shipment: ShipmentId, reason: String },
+
+    #[error("shipment {shipment}: the expected arrival window ends at {to}, before it starts at {from}")]
+    InvalidArrivalWindow {
+        shipment: ShipmentId,
+        from: Timestamp,
+        to: Timestamp,
+    },
+
+    #[error("shipment {shipment} is {status}, which is final, so no delivery visit can be assigned to it")]
+    ShipmentFinal {
+        shipment: ShipmentId,
+        status: ShipmentStatus,
+    },
+
+    #[error(
+        "user {user} is not an active staff user of organisation {organisation}; assign one of its own staff \
+         (GET /api/v1/orgs/{organisation}/users lists them)"
+    )]
+    UnknownRepresentative { user: String, organisation: String },
 
     #[error("shipment {shipment} is {status}; only a delivered or partly delivered shipment can be billed")]
     ShipmentNotDelivered {

@@ -36,6 +36,7 @@ pub struct SupplyEntry {
     pub source: SupplySource,
     pub product_id: ProductId,
     pub quantity: Quantity,
+    #[serde(with = "crate::iso_date")]
     pub expected_on: Date,
 }
 
@@ -56,6 +57,7 @@ pub struct AwaitingSupply {
     pub product_id: ProductId,
     pub quantity: Decimal,
     pub supply: Option<(SupplySource, SupplyEntryId)>,
+    #[serde(default, with = "crate::iso_date::option")]
     pub expected_on: Option<Date>,
 }
 

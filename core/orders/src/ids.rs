@@ -1,6 +1,6 @@
 //! Ids of the order-to-cash records. Documents made by people in the app (order requests,
-//! sales orders, invoices, credit notes, payments, supply entries) get ULIDs from the caller,
-//! like carts do, so they can be made offline. A warehouse is master data with a code chosen
+//! sales orders, invoices, credit notes, payments, supply entries, shipment comments) get
+//! ULIDs from the caller, like carts do, so they can be made offline. A warehouse is master data with a code chosen
 //! by people ("WH-PUNE"), so its id is validated text.
 
 use std::fmt;
@@ -52,6 +52,7 @@ ulid_id!(InvoiceId, "an invoice");
 ulid_id!(CreditNoteId, "a credit note");
 ulid_id!(PaymentId, "a payment");
 ulid_id!(SupplyEntryId, "a supply entry");
+ulid_id!(ShipmentCommentId, "a shipment comment");
 
 /// Code of a warehouse: 1 to 32 ASCII letters, digits, `-` or `_`, such as "WH-PUNE".
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -94,7 +94,9 @@ pub struct Invoice {
     pub number: InvoiceNumber,
     pub issued_at: Timestamp,
     /// The invoice date: `issued_at` in IST.
+    #[serde(with = "crate::iso_date")]
     pub invoice_date: Date,
+    #[serde(with = "crate::iso_date")]
     pub due_on: Date,
     pub seller: PartyDetails,
     pub buyer: PartyDetails,

@@ -49,6 +49,7 @@ pub struct Payment {
     /// Cheque number, UTR of a bank transfer, UPI transaction id or card approval code.
     /// Only a cash payment may leave it empty.
     pub reference: String,
+    #[serde(with = "crate::iso_date")]
     pub received_on: Date,
     pub amount: Money,
 }

@@ -135,6 +135,7 @@ impl Driver {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LorryReceipt {
     pub number: String,
+    #[serde(with = "crate::iso_date")]
     pub date: Date,
 }
 
@@ -173,7 +174,9 @@ pub struct Shipment {
     pub seller: PartyId,
     pub warehouse: WarehouseId,
     pub status: ShipmentStatus,
+    #[serde(with = "crate::iso_date")]
     pub planned_dispatch_on: Date,
+    #[serde(with = "crate::iso_date")]
     pub planned_delivery_on: Date,
     pub transport: Transport,
     pub dispatched_at: Option<Timestamp>,

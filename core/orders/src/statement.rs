@@ -24,6 +24,7 @@ pub enum StatementEntryKind {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementEntry {
+    #[serde(with = "crate::iso_date")]
     pub date: Date,
     pub kind: StatementEntryKind,
     /// Invoice or credit note number, or the payment's mode and reference.
@@ -38,7 +39,9 @@ pub struct StatementEntry {
 pub struct StatementOfAccount {
     pub seller: PartyId,
     pub buyer: PartyId,
+    #[serde(with = "crate::iso_date")]
     pub from: Date,
+    #[serde(with = "crate::iso_date")]
     pub to: Date,
     /// Balance at the end of the day before `from`.
     pub opening_balance: Money,

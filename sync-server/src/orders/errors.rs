@@ -22,6 +22,10 @@ pub fn code(error: &OrderError) -> &'static str {
         OrderError::InvoiceNumberTooLong { .. } => "series_exhausted",
         OrderError::DateBeforeSeries { .. } => "date_before_series",
         OrderError::MissingTransportDetail { .. } => "missing_transport_detail",
+        OrderError::InvalidComment { .. } => "invalid_comment",
+        OrderError::InvalidArrivalWindow { .. } => "invalid_arrival_window",
+        OrderError::ShipmentFinal { .. } => "shipment_final",
+        OrderError::UnknownRepresentative { .. } => "unknown_representative",
         OrderError::AcceptedExceedsRequested { .. }
         | OrderError::MissingReductionReason { .. }
         | OrderError::MissingRejectionReason { .. }
@@ -45,7 +49,8 @@ pub fn status(error: &OrderError) -> StatusCode {
         | OrderError::OrderRejected { .. }
         | OrderError::InsufficientReservation { .. }
         | OrderError::InvoiceNumberTooLong { .. }
-        | OrderError::DateBeforeSeries { .. } => StatusCode::CONFLICT,
+        | OrderError::DateBeforeSeries { .. }
+        | OrderError::ShipmentFinal { .. } => StatusCode::CONFLICT,
         OrderError::Export { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }

@@ -1,17 +1,23 @@
 //! Order to cash on the server: the records of `dms-orders` stored in each tenant's database
-//! ([`store`]) and the glue the REST handlers need ([`crate::rest::orders`],
-//! [`crate::rest::billing`]).
+//! ([`store`], and [`planning_store`] for comments, delivery visits and supply entries) and
+//! the glue the REST handlers need ([`crate::rest::orders`], [`crate::rest::billing`],
+//! [`crate::rest::shipment_comments`], [`crate::rest::delivery_visits`], [`crate::rest::planning`]).
 //!
 //! The domain crate decides; this module loads what a decision needs, and the handler stores
 //! the result in one SQLite transaction under the tenant's lock. That lock and the UNIQUE
 //! columns (`sales_orders.order_request_id`, invoice and credit note numbers) make a retried
 //! request return the stored record instead of a second one.
 
+pub mod acknowledgement;
 pub mod errors;
+pub mod exceptions;
+pub mod planning_store;
 pub mod store;
 
-// Request bodies and query strings carry dates as "YYYY-MM-DD". The records of `dms-orders`
-// keep the `time` crate's default form in their JSON, as the domain crate writes them.
+// Request bodies and query strings carry dates as "YYYY-MM-DD" and are read strictly in that
+// form. The records of `dms-orders` write their dates the same way, and also read the older
+// `[year, day of the year]` form that tenant databases and devices stored before
+// (`dms_orders::iso_date`).
 time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
 
 use dms_domain::{Money, PartyId};

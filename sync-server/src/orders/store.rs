@@ -264,19 +264,42 @@ fn stored_shipment(
     Ok(ShipmentRecord {
         sales_order_id: sales_order_id.parse().map_err(|_| corrupt("sales order id"))?,
         buyer_id: PartyId::new(buyer_id)?,
+        exceptions: crate::orders::exceptions::exceptions_of_shipment(connection, &shipment.id.to_string())?,
+        comments: super::planning_store::comments_of_shipment(connection, &shipment.id.to_string())?,
+        delivery_visit: super::planning_store::delivery_visit(connection, &shipment.id.to_string())?,
         shipment,
         history,
     })
 }
 
 /// Inserts or updates a shipment and, when its status differs from the last one recorded,
-/// appends the new status to its history.
+/// appends the new status to its history, changed now.
 pub fn save_shipment(
     transaction: &Transaction<'_>,
     shipment: &Shipment,
     sales_order_id: &str,
     buyer: &PartyId,
     changed_by: &UserId,
+) -> Result<()> {
+    save_shipment_at(
+        transaction,
+        shipment,
+        sales_order_id,
+        buyer,
+        changed_by,
+        Timestamp::now(),
+    )
+}
+
+/// Saves a shipment as [`save_shipment`] does, with a new status recorded as changed at
+/// `changed_at`, such as the sign-off time of the driver's delivery acknowledgement.
+pub fn save_shipment_at(
+    transaction: &Transaction<'_>,
+    shipment: &Shipment,
+    sales_order_id: &str,
+    buyer: &PartyId,
+    changed_by: &UserId,
+    changed_at: Timestamp,
 ) -> Result<()> {
     let id = shipment.id.to_string();
     let status = crate::access::table::doc_name(&shipment.status);
@@ -321,7 +344,7 @@ pub fn save_shipment(
         transaction.execute(
             "INSERT INTO shipment_status_history (shipment_id, status, changed_at, changed_by)
              VALUES (?1, ?2, ?3, ?4)",
-            params![id, status, now, changed_by.as_str()],
+            params![id, status, changed_at.to_string(), changed_by.as_str()],
         )?;
     }
     Ok(())

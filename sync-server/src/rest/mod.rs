@@ -8,12 +8,15 @@
 pub mod admin;
 pub mod billing;
 pub mod catalog_setup;
+pub mod delivery_visits;
 pub mod extract;
 pub mod field;
 pub mod login;
 pub mod orders;
+pub mod planning;
 pub mod pricing;
 pub mod problems;
+pub mod shipment_comments;
 pub mod tenant_data;
 
 pub use extract::{ApiJson, ApiQuery};

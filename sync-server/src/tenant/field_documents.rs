@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 
 use crate::access::{self, DocumentAccess, Principal};
 use crate::error::ServerError;
+use crate::orders::acknowledgement::SignedAcknowledgement;
 use crate::registry::Registry;
 use crate::tenant::field_store::{
     Alteration, DeliveryImage, DeliveryLineRow, DeliveryRecord, FieldRecords, GoalRow, PresenceRow, VisitRow,
@@ -225,7 +226,10 @@ fn check_delivery_ack(check: &FieldCheck<'_>) -> Result<FieldUpdate, FieldRefusa
             driver: ack.header.driver_id.clone(),
         },
         status: Some(record.status.clone()),
-        records: FieldRecords::Delivery(Box::new(record)),
+        records: FieldRecords::Delivery {
+            record: Box::new(record),
+            signed: signed_acknowledgement(&ack).map(Box::new),
+        },
     })
 }
 
@@ -282,6 +286,21 @@ fn require_document_id(check: &FieldCheck<'_>, ulid_bytes: [u8; 16], name: &str)
         )));
     }
     Ok(())
+}
+
+/// Collects the facts order to cash applies to the shipment, when `ack` is signed. `ack` was
+/// read with [`AcknowledgementView::read`], which rejects content that no longer matches the
+/// signed hash.
+fn signed_acknowledgement(ack: &AcknowledgementView) -> Option<SignedAcknowledgement> {
+    let sign_off = ack.sign_off.as_ref()?;
+    Some(SignedAcknowledgement {
+        ack_id: ack.header.ack_id,
+        shipment_id: ack.header.shipment_id,
+        buyer_id: ack.header.buyer_id.clone(),
+        signed_by: sign_off.signed_by.clone(),
+        signed_at: sign_off.signed_at,
+        lines: ack.lines.values().cloned().collect(),
+    })
 }
 
 fn delivery_record(ack: &AcknowledgementView) -> DeliveryRecord {
@@ -344,6 +363,9 @@ fn delivery_record(ack: &AcknowledgementView) -> DeliveryRecord {
             .to_owned()
         }),
         countersign_note: countersign.and_then(|countersign| countersign.note.clone()),
+        // Filled in when the record is written, from the stored outcome or by applying it.
+        shipment_outcome: None,
+        shipment_outcome_reason: None,
         lines: ack
             .lines
             .values()

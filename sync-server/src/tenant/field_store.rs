@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::error::{Result, ServerError};
+use crate::orders::acknowledgement::{SignedAcknowledgement, apply_to_shipment};
 use crate::reports::achievement::OrderedLine;
 use crate::tenant::store::TenantStore;
 
@@ -21,7 +22,11 @@ pub enum FieldRecords {
         plan_id: String,
         visits: Vec<VisitRow>,
     },
-    Delivery(Box<DeliveryRecord>),
+    Delivery {
+        record: Box<DeliveryRecord>,
+        /// The acknowledgement's facts when it is signed, to apply to its order-to-cash shipment.
+        signed: Option<Box<SignedAcknowledgement>>,
+    },
     Goals {
         plan_id: String,
         distributor_id: String,
@@ -108,6 +113,12 @@ pub struct DeliveryRecord {
     pub countersigned_at: Option<String>,
     pub countersign_verdict: Option<String>,
     pub countersign_note: Option<String>,
+    /// The result of applying the signed acknowledgement to the order-to-cash shipment:
+    /// applied, skipped (planned or already final) or refused (it disagrees with the
+    /// shipment). `None` while unsigned, or when order to cash has no shipment with this id.
+    pub shipment_outcome: Option<String>,
+    /// Why, in a sentence for staff.
+    pub shipment_outcome_reason: Option<String>,
     pub lines: Vec<DeliveryLineRow>,
     pub images: Vec<DeliveryImage>,
 }
@@ -157,7 +168,9 @@ pub fn write_field_records(
 ) -> Result<()> {
     match records {
         FieldRecords::Visits { plan_id, visits } => write_visits(transaction, plan_id, visits, document_id, now),
-        FieldRecords::Delivery(delivery) => write_delivery(transaction, delivery, document_id, now),
+        FieldRecords::Delivery { record, signed } => {
+            write_delivery(transaction, record, signed.as_deref(), document_id, now)
+        }
         FieldRecords::Goals {
             plan_id,
             distributor_id,
@@ -240,13 +253,25 @@ fn write_visits(
     Ok(())
 }
 
+/// Replaces the delivery rows of one acknowledgement and, the first time it is reconciled
+/// signed, applies it to its order-to-cash shipment. The outcome stored then is kept on every
+/// later reconciliation, so the acknowledgement is applied at most once.
 fn write_delivery(
     transaction: &Transaction<'_>,
     delivery: &DeliveryRecord,
+    signed: Option<&SignedAcknowledgement>,
     document_id: &str,
     now: &str,
 ) -> Result<()> {
     let shipment = delivery.shipment_id.as_str();
+    let earlier_outcome: Option<(Option<String>, Option<String>)> = transaction
+        .query_row(
+            "SELECT shipment_outcome, shipment_outcome_reason FROM deliveries WHERE shipment_id = ?1",
+            [shipment],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let (outcome, outcome_reason) = earlier_outcome.unwrap_or_default();
     transaction.execute("DELETE FROM delivery_lines WHERE shipment_id = ?1", [shipment])?;
     transaction.execute("DELETE FROM delivery_images WHERE shipment_id = ?1", [shipment])?;
     transaction.execute("DELETE FROM deliveries WHERE shipment_id = ?1", [shipment])?;
@@ -255,9 +280,10 @@ fn write_delivery(
            (shipment_id, ack_id, document_id, buyer_id, driver_id, vehicle_number, status,
             dispatched, delivered, short, damaged, receiver_name, receiver_phone, signature_sha256,
             captured_at, captured_latitude, captured_longitude, signed_by, signed_at, content_sha256,
-            countersigned_by, countersigned_at, countersign_verdict, countersign_note, updated_at)
+            countersigned_by, countersigned_at, countersign_verdict, countersign_note, updated_at,
+            shipment_outcome, shipment_outcome_reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24, ?25)",
+                 ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
         params![
             shipment,
             delivery.ack_id,
@@ -283,7 +309,9 @@ fn write_delivery(
             delivery.countersigned_at,
             delivery.countersign_verdict,
             delivery.countersign_note,
-            now
+            now,
+            outcome,
+            outcome_reason
         ],
     )?;
     let mut insert_line = transaction.prepare(
@@ -308,6 +336,16 @@ fn write_delivery(
     )?;
     for image in &delivery.images {
         insert_image.execute(params![shipment, image.sha256, image.role, image.media_type])?;
+    }
+
+    if outcome.is_none()
+        && let Some(signed) = signed
+        && let Some(applied) = apply_to_shipment(transaction, signed)?
+    {
+        transaction.execute(
+            "UPDATE deliveries SET shipment_outcome = ?2, shipment_outcome_reason = ?3 WHERE shipment_id = ?1",
+            params![shipment, applied.kind.as_str(), applied.reason],
+        )?;
     }
     Ok(())
 }
@@ -565,7 +603,8 @@ fn read_delivery(connection: &Connection, shipment_id: &str) -> Result<Option<De
             "SELECT shipment_id, ack_id, buyer_id, driver_id, vehicle_number, status, dispatched, delivered,
                     short, damaged, receiver_name, receiver_phone, signature_sha256, captured_at,
                     captured_latitude, captured_longitude, signed_by, signed_at, content_sha256,
-                    countersigned_by, countersigned_at, countersign_verdict, countersign_note
+                    countersigned_by, countersigned_at, countersign_verdict, countersign_note,
+                    shipment_outcome, shipment_outcome_reason
              FROM deliveries WHERE shipment_id = ?1",
             [shipment_id],
             |row| {
@@ -593,6 +632,8 @@ fn read_delivery(connection: &Connection, shipment_id: &str) -> Result<Option<De
                     countersigned_at: row.get(20)?,
                     countersign_verdict: row.get(21)?,
                     countersign_note: row.get(22)?,
+                    shipment_outcome: row.get(23)?,
+                    shipment_outcome_reason: row.get(24)?,
                     lines: Vec::new(),
                     images: Vec::new(),
                 })

@@ -462,10 +462,68 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
         crate::category_tree_from_text_sql!()
     ),
-    // 6: RESERVED for order-to-cash planning (shipment comments, delivery assignments, supply entries).
-    "SELECT 1;",
-    // 7: RESERVED for acknowledgements applied to shipments (shortages and damages per order line).
-    "SELECT 1;",
+    // 6: order-to-cash planning. Comments on shipments, the representative assigned to each
+    // shipment's delivery (one row per shipment, replaced on reassignment), and supply entries
+    // (the production schedule and purchase entries the fulfilment plan counts on). Records of
+    // `dms-orders` are stored whole as JSON in `body`.
+    r#"
+    CREATE TABLE shipment_comments (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        comment_id   TEXT NOT NULL UNIQUE,
+        shipment_id  TEXT NOT NULL REFERENCES shipments(shipment_id),
+        author_id    TEXT NOT NULL,
+        party_id     TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        body         TEXT NOT NULL       -- JSON of dms_orders::ShipmentComment
+    );
+    CREATE INDEX shipment_comments_by_shipment ON shipment_comments (shipment_id, seq);
+
+    CREATE TABLE delivery_visits (
+        shipment_id        TEXT PRIMARY KEY REFERENCES shipments(shipment_id),
+        representative_id  TEXT NOT NULL,
+        arrive_from        TEXT NOT NULL,
+        arrive_to          TEXT NOT NULL,
+        assigned_by        TEXT NOT NULL,
+        assigned_at        TEXT NOT NULL,
+        body               TEXT NOT NULL  -- JSON of dms_orders::DeliveryVisit
+    );
+
+    CREATE TABLE supply_entries (
+        supply_entry_id  TEXT PRIMARY KEY,
+        source           TEXT NOT NULL CHECK (source IN ('production', 'purchase')),
+        product_id       TEXT NOT NULL,
+        quantity         TEXT NOT NULL,
+        expected_on      TEXT NOT NULL,  -- YYYY-MM-DD
+        recorded_by      TEXT NOT NULL,
+        recorded_at      TEXT NOT NULL,
+        body             TEXT NOT NULL   -- JSON of dms_orders::SupplyEntry
+    );
+    CREATE INDEX supply_entries_by_product ON supply_entries (product_id, expected_on);
+    "#,
+    // 7: signed delivery acknowledgements applied to order-to-cash shipments
+    // (`crate::orders::acknowledgement`): the outcome on each delivery, and the shortages and
+    // damages per shipment line and sales order line.
+    r#"
+    ALTER TABLE deliveries ADD COLUMN shipment_outcome TEXT
+        CHECK (shipment_outcome IN ('applied', 'skipped', 'refused'));
+    ALTER TABLE deliveries ADD COLUMN shipment_outcome_reason TEXT;
+
+    CREATE TABLE delivery_exceptions (
+        shipment_id      TEXT NOT NULL REFERENCES shipments(shipment_id),
+        shipment_line_no INTEGER NOT NULL,
+        kind             TEXT NOT NULL CHECK (kind IN ('short', 'damaged')),
+        sales_order_id   TEXT NOT NULL REFERENCES sales_orders(sales_order_id),
+        order_line_no    INTEGER NOT NULL,
+        product_id       TEXT NOT NULL,
+        quantity         TEXT NOT NULL,     -- decimal text, above zero
+        reason           TEXT,
+        ack_id           TEXT NOT NULL,
+        recorded_at      TEXT NOT NULL,     -- the acknowledgement's sign-off time
+        recorded_by      TEXT NOT NULL,     -- the driver who signed it
+        PRIMARY KEY (shipment_id, shipment_line_no, kind)
+    );
+    CREATE INDEX delivery_exceptions_by_order_line ON delivery_exceptions (sales_order_id, order_line_no);
+    "#,
     // 8: sales territories. A buyer belongs to at most one territory, and schemes aimed at a
     // territory apply to its members.
     r#"

@@ -1,0 +1,123 @@
+//! SQL for the order-to-cash planning tables of a tenant (migration 6 in
+//! [`crate::tenant::schema`]): comments on shipments, the representative assigned to each
+//! shipment's delivery, and supply entries (production schedule and purchase entries).
+//!
+//! As in [`super::store`], each record of `dms-orders` is stored whole as JSON in `body`,
+//! beside the columns that queries filter and sort on.
+
+use dms_orders::{DeliveryVisit, ShipmentComment, SupplyEntry, SupplySource};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Result, ServerError};
+
+fn to_json<T: Serialize>(what: &str, value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|error| ServerError::Corrupt(format!("cannot write {what} as JSON: {error}")))
+}
+
+fn from_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|error| ServerError::Corrupt(format!("stored {what}: {error}")))
+}
+
+// ---- comments ----
+
+/// Comments on one shipment, oldest first.
+pub fn comments_of_shipment(connection: &Connection, shipment_id: &str) -> Result<Vec<ShipmentComment>> {
+    let mut statement = connection.prepare("SELECT body FROM shipment_comments WHERE shipment_id = ?1 ORDER BY seq")?;
+    let rows = statement.query_map([shipment_id], |row| row.get::<_, String>(0))?;
+    let mut comments = Vec::new();
+    for row in rows {
+        comments.push(from_json("shipment comment", &row?)?);
+    }
+    Ok(comments)
+}
+
+pub fn insert_comment(transaction: &Transaction<'_>, comment: &ShipmentComment) -> Result<()> {
+    transaction.execute(
+        "INSERT INTO shipment_comments (comment_id, shipment_id, author_id, party_id, created_at, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            comment.id.to_string(),
+            comment.shipment_id.to_string(),
+            comment.author.as_str(),
+            comment.party.as_str(),
+            comment.at.to_string(),
+            to_json("shipment comment", comment)?,
+        ],
+    )?;
+    Ok(())
+}
+
+// ---- delivery visits ----
+
+/// Loads the representative assigned to one shipment's delivery, if any.
+pub fn delivery_visit(connection: &Connection, shipment_id: &str) -> Result<Option<DeliveryVisit>> {
+    let body: Option<String> = connection
+        .query_row(
+            "SELECT body FROM delivery_visits WHERE shipment_id = ?1",
+            [shipment_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    body.map(|body| from_json("delivery visit", &body)).transpose()
+}
+
+/// Stores the assignment of a shipment's delivery, replacing any earlier one.
+pub fn save_delivery_visit(transaction: &Transaction<'_>, shipment_id: &str, visit: &DeliveryVisit) -> Result<()> {
+    transaction.execute(
+        "INSERT INTO delivery_visits
+           (shipment_id, representative_id, arrive_from, arrive_to, assigned_by, assigned_at, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (shipment_id) DO UPDATE SET
+           representative_id = excluded.representative_id, arrive_from = excluded.arrive_from,
+           arrive_to = excluded.arrive_to, assigned_by = excluded.assigned_by,
+           assigned_at = excluded.assigned_at, body = excluded.body",
+        params![
+            shipment_id,
+            visit.representative.user_id.as_str(),
+            visit.arrive_from.to_string(),
+            visit.arrive_to.to_string(),
+            visit.assigned_by.as_str(),
+            visit.assigned_at.to_string(),
+            to_json("delivery visit", visit)?,
+        ],
+    )?;
+    Ok(())
+}
+
+// ---- supply entries ----
+
+/// Supply entries by expected date, then id.
+pub fn supply_entries(connection: &Connection) -> Result<Vec<SupplyEntry>> {
+    let mut statement = connection.prepare("SELECT body FROM supply_entries ORDER BY expected_on, supply_entry_id")?;
+    let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+    let mut entries = Vec::new();
+    for row in rows {
+        entries.push(from_json("supply entry", &row?)?);
+    }
+    Ok(entries)
+}
+
+pub fn insert_supply_entry(transaction: &Transaction<'_>, entry: &SupplyEntry, recorded_by: &str) -> Result<()> {
+    let source = match entry.source {
+        SupplySource::Production => "production",
+        SupplySource::Purchase => "purchase",
+    };
+    transaction.execute(
+        "INSERT INTO supply_entries
+           (supply_entry_id, source, product_id, quantity, expected_on, recorded_by, recorded_at, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            entry.id.to_string(),
+            source,
+            entry.product_id.as_str(),
+            entry.quantity.value().to_string(),
+            crate::registry::iso_date(entry.expected_on),
+            recorded_by,
+            dms_domain::Timestamp::now().to_string(),
+            to_json("supply entry", entry)?,
+        ],
+    )?;
+    Ok(())
+}
