@@ -21,8 +21,8 @@ pub enum DeviceClientError {
     #[error("{message}")]
     InvalidInput { message: String },
 
-    /// The cart, product or cart line is not on this device. For a product, syncing may
-    /// bring it into the catalog.
+    /// The cart, product, cart line, document, or a visit, goal or action of a plan is not on
+    /// this device. For a product or a document, syncing may bring it.
     #[error("{message}")]
     NotFound { message: String },
 
@@ -54,9 +54,10 @@ impl From<DeviceError> for DeviceClientError {
         let message = error.to_string();
         match error {
             DeviceError::InvalidInput(_) => Self::InvalidInput { message },
-            DeviceError::CartNotFound(_) | DeviceError::DocumentNotFound(_) | DeviceError::UnknownProduct(_) => {
-                Self::NotFound { message }
-            }
+            DeviceError::CartNotFound(_)
+            | DeviceError::DocumentNotFound(_)
+            | DeviceError::UnknownProduct(_)
+            | DeviceError::NotInDocument { .. } => Self::NotFound { message },
             DeviceError::Network(_) | DeviceError::SyncTimedOut { .. } => Self::Network { message },
             DeviceError::Refused(_) | DeviceError::Unauthorized(_) => Self::Refused { message },
             DeviceError::Domain(error) => error.into(),

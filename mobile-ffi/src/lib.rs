@@ -7,14 +7,19 @@
 //! - [`records`]: the records and enums that cross the boundary. Amounts and quantities are
 //!   decimal strings, never floats.
 //! - [`field`]: the driver's and rep's calls: delivery acknowledgements and visit check-ins.
+//! - [`field_plans`], [`business_plans`]: creating and editing visit plans and business plans,
+//!   with their records and enums in [`plan_records`].
 //! - [`error`]: [`DeviceClientError`] and the one mapping from the device client's errors.
 //! - [`runtime`]: the tokio runtime the library owns for sync rounds.
 //!
 //! Bindings are generated from the compiled library by `scripts/generate-bindings.sh`.
 
+pub mod business_plans;
 pub mod client;
 pub mod error;
 pub mod field;
+pub mod field_plans;
+pub mod plan_records;
 pub mod records;
 mod runtime;
 

@@ -13,6 +13,14 @@ pub enum DeviceError {
     #[error("product {0} is not in this device's catalog; sync to refresh the catalog")]
     UnknownProduct(String),
 
+    /// A visit, goal or action id that the named plan on this device does not contain.
+    #[error("{item} {id} is not in {document}")]
+    NotInDocument {
+        item: &'static str,
+        id: String,
+        document: String,
+    },
+
     #[error("{0}")]
     InvalidInput(String),
 

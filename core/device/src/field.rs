@@ -171,6 +171,8 @@ impl Device {
     }
 
     /// Applies `edit` to a copy of a field document, stores the change, then keeps the copy.
+    /// An edit the document refuses (a second check-in, a check-out before check-in) is an
+    /// input error and changes nothing.
     fn edit_field_document(
         &self,
         document_id: DocumentId,
@@ -179,7 +181,7 @@ impl Device {
         let mut inner = self.shared.lock();
         let mut doc = field_document(&inner, document_id)?.clone();
         let before = doc.get_heads();
-        edit(&mut doc)?;
+        crate::field_plans::as_input(edit(&mut doc))?;
         inner.commit_edit(document_id, doc, &before)
     }
 }
