@@ -21,6 +21,8 @@ pub mod pricing;
 pub mod sqlite;
 pub mod store;
 pub mod sync;
+#[cfg(test)]
+mod sync_tests;
 
 pub use business_plans::{ActionStatus, BusinessPlanSummary, GoalDraft};
 pub use device::{

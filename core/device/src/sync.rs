@@ -16,8 +16,8 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use automerge::Automerge;
 use automerge::sync::{Message as SyncMessage, State as SyncState, SyncDoc};
+use automerge::{Automerge, ReadDoc};
 use dms_documents::DocumentId;
 use dms_documents::wire::{MAX_MESSAGE_BYTES, Message, PROTOCOL_VERSION, PeerMetadata};
 use dms_domain::Timestamp;
@@ -452,16 +452,21 @@ fn remember_refusal(shared: &Shared, candidates: &[DocumentId], reason: &str) ->
     Ok(())
 }
 
-struct Applied {
-    state: SyncState,
-    reply: Option<Vec<u8>>,
-    changes_received: u32,
-    settled: bool,
+pub(crate) struct Applied {
+    pub(crate) state: SyncState,
+    pub(crate) reply: Option<Vec<u8>>,
+    pub(crate) changes_received: u32,
+    pub(crate) settled: bool,
 }
 
 /// Applies a server sync message to a copy of the document, stores the changes it brought,
 /// and returns the reply to send.
-fn apply_remote(shared: &Shared, document_id: DocumentId, mut state: SyncState, data: &[u8]) -> Result<Applied> {
+pub(crate) fn apply_remote(
+    shared: &Shared,
+    document_id: DocumentId,
+    mut state: SyncState,
+    data: &[u8],
+) -> Result<Applied> {
     let message = SyncMessage::decode(data)
         .map_err(|error| DeviceError::Refused(format!("invalid sync message for document {document_id}: {error}")))?;
 
@@ -478,6 +483,14 @@ fn apply_remote(shared: &Shared, document_id: DocumentId, mut state: SyncState, 
         inner.commit_edit(document_id, doc.clone(), &before_heads)?;
         count
     } else {
+        // Changes that arrived before the changes they depend on wait in the document's
+        // queue until those arrive. Keeping that copy keeps the queue; a forgotten one would
+        // leave the device asking for a change the server already sent, which it never
+        // resends on this connection. The queue is not stored: after a restart the next round
+        // fetches the changes again.
+        if inner.documents.contains_key(&document_id) && !doc.get_missing_deps(&[]).is_empty() {
+            inner.documents.insert(document_id, doc.clone());
+        }
         0
     };
 

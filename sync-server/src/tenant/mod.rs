@@ -12,6 +12,7 @@ pub mod reconcile;
 pub mod schema;
 pub mod store;
 pub mod sync_engine;
+pub mod waiting_changes;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -32,6 +32,7 @@ use crate::tenant::field_documents::{FieldCheck, FieldKind, FieldRefusal, check_
 use crate::tenant::field_store::FieldRecords;
 use crate::tenant::reconcile::build_order_request;
 use crate::tenant::store::{ChangeBatch, DocumentRecord, TenantStore};
+use crate::tenant::waiting_changes::{MAX_WAITING_BYTES, WaitingChanges, has_waiting_changes};
 
 /// Peer id the server announces in its `peer` message.
 pub const SERVER_PEER_ID: &str = "dms-sync-server";
@@ -68,6 +69,8 @@ struct Peer {
     sync_states: HashMap<DocumentId, SyncState>,
     /// Documents this peer asked for and may see; it gets every update to them.
     subscriptions: HashSet<DocumentId>,
+    /// Changes this peer sent before their dependencies.
+    waiting: WaitingChanges,
 }
 
 pub struct TenantState {
@@ -117,6 +120,7 @@ impl TenantState {
                 outbox,
                 sync_states: HashMap::new(),
                 subscriptions: HashSet::new(),
+                waiting: WaitingChanges::default(),
             },
         );
         key
@@ -175,7 +179,13 @@ impl TenantState {
         } else {
             None
         };
-        let mut candidate = before.clone().unwrap_or_default();
+        let before_heads = before.as_ref().map(Automerge::get_heads).unwrap_or_default();
+        // The copy this peer's earlier message left with changes waiting for dependencies.
+        let (mut candidate, waiting_bytes) = self
+            .peers
+            .get_mut(&peer_key)
+            .and_then(|peer| peer.waiting.take(&document_id, &before_heads))
+            .unwrap_or_else(|| (before.clone().unwrap_or_default(), 0));
         let mut state = self.peer_sync_state(peer_key, &document_id);
         candidate.receive_sync_message(&mut state, message).map_err(|error| {
             SyncFault::Refused(format!(
@@ -183,8 +193,18 @@ impl TenantState {
             ))
         })?;
 
-        let before_heads = before.as_ref().map(Automerge::get_heads).unwrap_or_default();
         let changed = candidate.get_heads() != before_heads;
+        let kept = self.peers.get_mut(&peer_key).is_none_or(|peer| {
+            peer.waiting
+                .keep_if_waiting(document_id, &candidate, waiting_bytes + data.len())
+        });
+        if !kept {
+            return Err(SyncFault::Refused(format!(
+                "more than {} bytes of changes to document {document_id} and others wait for changes they depend on; \
+                 send the missing changes first",
+                MAX_WAITING_BYTES
+            )));
+        }
 
         if !changed {
             if before.is_none() && is_request {
@@ -200,13 +220,10 @@ impl TenantState {
                 return Ok(());
             }
             self.store_sync_state(peer_key, document_id, state, before.is_some());
-            if let Some(doc) = before {
-                self.reply(peer_key, document_id, &doc);
-            } else {
-                // Unknown document offered with `sync`: answer with empty heads so the device
-                // sends its changes, but keep nothing until changes arrive.
-                self.reply(peer_key, document_id, &Automerge::new());
-            }
+            // The copy, not the live document: its queue makes the reply ask for the changes
+            // the queued ones depend on. For an unknown document offered with `sync` it has
+            // empty heads, so the device sends its changes, and nothing is kept until they arrive.
+            self.reply(peer_key, document_id, &candidate);
             return Ok(());
         }
 
@@ -220,6 +237,18 @@ impl TenantState {
         self.refuse_signed_alteration(&principal, record.as_ref(), before.as_ref(), &candidate, document_id)?;
         let accepted = self.check_update(&principal, record.as_ref(), before.as_ref(), &candidate, document_id)?;
         let new_changes = candidate.get_changes(&before_heads);
+        // The live document gets only the changes committed here, never this peer's queue.
+        let live = if has_waiting_changes(&candidate) {
+            let mut live = before.clone().unwrap_or_default();
+            live.apply_changes(new_changes.iter().cloned()).map_err(|error| {
+                internal(ServerError::Corrupt(format!(
+                    "document {document_id}: received changes do not apply to a copy: {error}"
+                )))
+            })?;
+            live
+        } else {
+            candidate.clone()
+        };
         let record = DocumentRecord {
             document_id,
             access: accepted.access,
@@ -254,9 +283,10 @@ impl TenantState {
             );
         }
 
-        self.documents.insert(document_id, candidate.clone());
+        self.documents.insert(document_id, live.clone());
         self.store_sync_state(peer_key, document_id, state, true);
-        self.broadcast(document_id, &candidate);
+        self.broadcast(document_id, &live, Some(peer_key));
+        self.reply(peer_key, document_id, &candidate);
         Ok(())
     }
 
@@ -525,12 +555,12 @@ impl TenantState {
         }
     }
 
-    /// Sends every subscribed peer the update to `doc`.
-    fn broadcast(&mut self, document_id: DocumentId, doc: &Automerge) {
+    /// Sends every subscribed peer but `except` the update to `doc`.
+    fn broadcast(&mut self, document_id: DocumentId, doc: &Automerge, except: Option<PeerKey>) {
         let subscribers: Vec<PeerKey> = self
             .peers
             .iter()
-            .filter(|(_, peer)| peer.subscriptions.contains(&document_id))
+            .filter(|(key, peer)| Some(**key) != except && peer.subscriptions.contains(&document_id))
             .map(|(key, _)| *key)
             .collect();
         for key in subscribers {
