@@ -2,7 +2,7 @@
 # Runs every test of the project on a fresh machine: installs what is missing (pytest, the
 # JavaScript automerge-repo client), builds the workspace, runs the Rust tests (including
 # the interop test against the JavaScript client), generates the uniffi bindings, and runs
-# the Python test that drives the real compiled library against a running server.
+# the Kotlin and Python tests that drive the real compiled library against a running server.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,6 +26,9 @@ cargo test --locked
 
 step "Generating Kotlin, Swift and Python bindings"
 scripts/generate-bindings.sh
+
+step "Kotlin wrapper tests on the JVM"
+scripts/test-kotlin.sh
 
 step "Python binding test against a running server"
 DMS_SERVER_BIN="$target/debug/dms-server" \
