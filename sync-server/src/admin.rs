@@ -12,7 +12,7 @@ use crate::access::{Module, Role};
 use crate::app::AppState;
 use crate::error::{Result, ServerError};
 use crate::password;
-use crate::registry::{OrgKind, Organisation, iso_date};
+use crate::registry::{Contact, OrgKind, Organisation, iso_date};
 
 /// A new login and, when the server chose it, its initial password (shown once).
 #[derive(Clone, Debug, Serialize)]
@@ -260,20 +260,46 @@ pub fn onboard_partners_csv(state: &AppState, distributor: &TenantId, reader: im
     Ok(import)
 }
 
-/// Creates a staff login in `org` with `role`.
+/// Creates a staff login in `org` with `role`, and the contact details buyers see when the
+/// user delivers to them.
 pub fn create_staff_user(
     state: &AppState,
     org: &TenantId,
     login: &str,
     password: Option<&str>,
     role: Role,
+    contact: Option<&Contact>,
 ) -> Result<Credentials> {
     if role == Role::PartnerUser {
         return Err(ServerError::InvalidInput(
             "partner users are made by partner onboarding".to_owned(),
         ));
     }
-    create_user_with_grant(state, login, password, org, role, None)
+    let contact = contact
+        .map(|contact| Contact::new(&contact.name, &contact.phone))
+        .transpose()?;
+    let credentials = create_user_with_grant(state, login, password, org, role, None)?;
+    if let Some(contact) = &contact {
+        state
+            .registry
+            .set_contact(&UserId::new(credentials.login.as_str())?, Some(contact))?;
+    }
+    Ok(credentials)
+}
+
+/// Sets the contact details of `user`, a user of `org`.
+pub fn set_user_contact(state: &AppState, org: &TenantId, user: &UserId, contact: &Contact) -> Result<Contact> {
+    let contact = Contact::new(&contact.name, &contact.phone)?;
+    let member = state
+        .registry
+        .users_of(org)?
+        .iter()
+        .any(|summary| &summary.user_id == user);
+    if !member || !state.registry.set_contact(user, Some(&contact))? {
+        return Err(ServerError::NotFound(format!("user {user} in {org}")));
+    }
+    tracing::info!(org_id = %org, user_id = %user, "set contact details");
+    Ok(contact)
 }
 
 fn create_user_with_grant(

@@ -617,6 +617,7 @@ fn endpoint_row(method: &str, path: &str) -> Option<(&'static str, &'static str)
         ("get", "/api/v1/orgs/{org}/users") => ("users", "read"),
         ("post", "/api/v1/orgs/{org}/users") => ("users", "manage"),
         ("post", "/api/v1/orgs/{org}/users/{user}/revoke") => ("users", "manage"),
+        ("put", "/api/v1/orgs/{org}/users/{user}/contact") => ("users", "manage"),
         ("get", "/api/v1/orgs/{org}/licences") => ("licences", "read"),
         ("post", "/api/v1/orgs/{org}/licences") => ("licences", "manage"),
         ("get", "/api/v1/orgs/{org}/links") => ("links", "read"),
@@ -746,6 +747,10 @@ fn org_request(
             )
         }
         ("post", "/api/v1/orgs/{org}/users/{user}/revoke") => (Body::None, 204),
+        ("put", "/api/v1/orgs/{org}/users/{user}/contact") => (
+            Body::Json(json!({"name": format!("Matrix Driver {n}"), "phone": "98765 43210"})),
+            200,
+        ),
         ("post", "/api/v1/orgs/{org}/licences") => {
             let distributor = ORGS
                 .iter()
@@ -1057,7 +1062,7 @@ async fn org_route_case(
     tally: &mut Tally,
 ) {
     let api = &network.api;
-    let victim = if org_path.ends_with("/revoke") {
+    let victim = if org_path.starts_with("/api/v1/orgs/{org}/users/{user}/") {
         let login = format!("victim-{}", network.next());
         let role = if org(target).company.is_none() {
             dms_server::access::Role::CompanySalesRep
@@ -1070,6 +1075,7 @@ async fn org_route_case(
             &login,
             Some(PASSWORD),
             role,
+            None,
         )
         .unwrap();
         Some(login)
@@ -1136,7 +1142,7 @@ async fn org_route_case(
         tally.fail(format!("{case}: a cross-company request succeeded with {status}"));
     }
 
-    if let Some(victim) = victim {
+    if let Some(victim) = victim.filter(|_| org_path.ends_with("/revoke")) {
         let revoked = network
             .server
             .state

@@ -372,6 +372,37 @@ async fn delivery_visit_shows_who_is_coming() {
         .server
         .token_for(&setup.tenant, "sunil-sales", "distributor_salesperson", None);
 
+    // The seller records the driver's name and mobile number; a bad number changes nothing.
+    let (status, contact) = setup
+        .put(
+            &setup.admin_token,
+            "users/ravi-driver/contact",
+            json!({"name": " Ravi Kumar ", "phone": "+91 98765-43210"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{contact}");
+    assert_eq!(contact, json!({"name": "Ravi Kumar", "phone": "9876543210"}));
+    let (status, problem) = setup
+        .put(
+            &setup.admin_token,
+            "users/ravi-driver/contact",
+            json!({"name": "Ravi", "phone": "12345"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("ten-digit mobile number"),
+        "{problem}"
+    );
+    let (status, _) = setup
+        .put(
+            &setup.admin_token,
+            "users/nobody/contact",
+            json!({"name": "Nobody", "phone": "9876543210"}),
+        )
+        .await;
+    assert_eq!(status, 404);
+
     // First assignment: the vehicle defaults to the shipment's.
     let (status, record) = setup
         .put(
@@ -385,6 +416,8 @@ async fn delivery_visit_shows_who_is_coming() {
     let visit = &record["delivery_visit"];
     assert_eq!(visit["representative"]["user_id"], "ravi-driver");
     assert_eq!(visit["representative"]["role"], "delivery_driver");
+    assert_eq!(visit["representative"]["name"], "Ravi Kumar");
+    assert_eq!(visit["representative"]["phone"], "9876543210");
     assert_eq!(visit["vehicle"], "MH12AB1234");
     assert_eq!(visit["assigned_by"], "acme-admin");
 

@@ -15,10 +15,15 @@ use crate::vehicle::VehicleNumber;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Representative {
     pub user_id: UserId,
-    /// The login name, the only name the registry keeps for a user.
     pub login: String,
     /// The user's role in the seller's organisation, such as "delivery_driver".
     pub role: String,
+    /// The person's name, when the seller recorded contact details for the user.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Ten-digit mobile number, with the name.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +124,8 @@ mod tests {
                 user_id: UserId::new("ravi").unwrap(),
                 login: "ravi".to_owned(),
                 role: "delivery_driver".to_owned(),
+                name: Some("Ravi Kumar".to_owned()),
+                phone: Some("9876543210".to_owned()),
             },
             arrive_from: from.parse().unwrap(),
             arrive_to: to.parse().unwrap(),

@@ -23,7 +23,7 @@ use crate::tenant::lock;
 pub use licences::{Licence, LicenceReportRow, LicenceStatus};
 pub use orgs::{Link, OrgKind, Organisation};
 pub use tokens::{Session, TokenPair};
-pub use users::{Grant, UserSummary};
+pub use users::{Contact, Grant, UserSummary};
 
 pub struct Registry {
     connection: Mutex<Connection>,

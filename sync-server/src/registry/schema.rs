@@ -114,4 +114,9 @@ pub const MIGRATIONS: &[&str] = &[
         revoked_at    TEXT                       -- set when rotated or revoked
     );
     "#,
+    // 3: the name and mobile number a buyer sees when this user is coming to deliver.
+    r#"
+    ALTER TABLE users ADD COLUMN contact_name  TEXT;
+    ALTER TABLE users ADD COLUMN contact_phone TEXT;  -- ten digits
+    "#,
 ];

@@ -3,7 +3,7 @@
 
 use dms_domain::{PartyId, TenantId, Timestamp, UserId};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{OrgKind, Registry};
 use crate::access::{Principal, Role, Standing};
@@ -25,6 +25,34 @@ pub struct UserSummary {
     pub role: Role,
     pub party_id: Option<PartyId>,
     pub revoked: bool,
+    /// The name and mobile number buyers see when this user delivers to them.
+    pub contact: Option<Contact>,
+}
+
+/// A person's name and ten-digit Indian mobile number, as buyers see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    pub phone: String,
+}
+
+impl Contact {
+    /// Checks the name is not blank and the phone is a mobile number, with the rules of a
+    /// shipment's driver ("+91" or "0" allowed before the ten digits, spaces and hyphens
+    /// ignored), and keeps the trimmed name and the ten digits.
+    pub fn new(name: &str, phone: &str) -> Result<Contact> {
+        let checked = dms_orders::Driver::new(name, phone)
+            .map_err(|error| ServerError::InvalidInput(format!("contact: {error}")))?;
+        if checked.name.chars().count() > 100 {
+            return Err(ServerError::InvalidInput(
+                "contact: the name must be at most 100 characters".to_owned(),
+            ));
+        }
+        Ok(Contact {
+            name: checked.name,
+            phone: checked.phone,
+        })
+    }
 }
 
 /// What a login attempt needs: the user and its stored hash.
@@ -55,6 +83,19 @@ impl Registry {
             return Err(ServerError::Conflict(format!("login {login} is taken")));
         }
         Ok((UserId::new(login)?, inserted == 1))
+    }
+
+    /// Sets or clears the contact details of `user`. Returns `false` when no such user exists.
+    pub fn set_contact(&self, user: &UserId, contact: Option<&Contact>) -> Result<bool> {
+        let updated = self.connection().execute(
+            "UPDATE users SET contact_name = ?2, contact_phone = ?3 WHERE user_id = ?1",
+            params![
+                user.as_str(),
+                contact.map(|contact| contact.name.as_str()),
+                contact.map(|contact| contact.phone.as_str())
+            ],
+        )?;
+        Ok(updated == 1)
     }
 
     pub fn login_record(&self, login: &str) -> Result<Option<LoginRecord>> {
@@ -170,26 +211,34 @@ impl Registry {
     pub fn users_of(&self, org: &TenantId) -> Result<Vec<UserSummary>> {
         let connection = self.connection();
         let mut statement = connection.prepare(
-            "SELECT u.user_id, u.login, g.role, g.party_id, g.revoked_at IS NOT NULL OR u.revoked_at IS NOT NULL
+            "SELECT u.user_id, u.login, g.role, g.party_id, g.revoked_at IS NOT NULL OR u.revoked_at IS NOT NULL,
+                    u.contact_name, u.contact_phone
              FROM grants g JOIN users u ON u.user_id = g.user_id WHERE g.org_id = ?1 ORDER BY u.login",
         )?;
         let rows = statement.query_map([org.as_str()], |row| {
             Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, Option<String>>(3)?,
-                row.get::<_, bool>(4)?,
+                (
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, bool>(4)?,
+                ),
+                (row.get::<_, Option<String>>(5)?, row.get::<_, Option<String>>(6)?),
             ))
         })?;
         rows.map(|row| {
-            let (user_id, login, role, party, revoked) = row?;
+            let ((user_id, login, role, party, revoked), contact) = row?;
             Ok(UserSummary {
                 user_id: UserId::new(user_id)?,
                 login,
                 role: Role::parse(&role).ok_or_else(|| ServerError::Corrupt(format!("grant role {role:?}")))?,
                 party_id: party.map(PartyId::new).transpose()?,
                 revoked,
+                contact: match contact {
+                    (Some(name), Some(phone)) => Some(Contact { name, phone }),
+                    _ => None,
+                },
             })
         })
         .collect()

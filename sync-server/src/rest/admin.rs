@@ -15,7 +15,7 @@ use crate::admin::{
 use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::{Result, ServerError};
-use crate::registry::{Licence, LicenceReportRow, Link, UserSummary};
+use crate::registry::{Contact, Licence, LicenceReportRow, Link, UserSummary};
 
 #[derive(Deserialize)]
 pub struct NewUser {
@@ -23,6 +23,9 @@ pub struct NewUser {
     pub role: Role,
     /// Initial password; generated and returned once when absent.
     pub password: Option<String>,
+    /// Name and mobile number buyers see when the user delivers to them.
+    #[serde(default)]
+    pub contact: Option<Contact>,
 }
 
 #[derive(Deserialize)]
@@ -103,10 +106,31 @@ pub async fn create_user(
     manage(&acting, Kind::Users)?;
     let org = acting.context.tenant_id.clone();
     let credentials = blocking(move || {
-        admin::create_staff_user(&state, &org, &request.login, request.password.as_deref(), request.role)
+        admin::create_staff_user(
+            &state,
+            &org,
+            &request.login,
+            request.password.as_deref(),
+            request.role,
+            request.contact.as_ref(),
+        )
     })
     .await?;
     Ok((StatusCode::CREATED, Json(credentials)))
+}
+
+/// Sets the name and mobile number buyers see when this user of the organisation delivers.
+pub async fn set_user_contact(
+    State(state): State<AppState>,
+    acting: Acting,
+    Path((_, user)): Path<(String, String)>,
+    ApiJson(contact): ApiJson<Contact>,
+) -> Result<Json<Contact>> {
+    manage(&acting, Kind::Users)?;
+    let org = acting.context.tenant_id.clone();
+    let user = UserId::new(user.clone()).map_err(|_| ServerError::NotFound(format!("user {user}")))?;
+    let stored = blocking(move || admin::set_user_contact(&state, &org, &user, &contact)).await?;
+    Ok(Json(stored))
 }
 
 /// Revokes a user's grant in this organisation and closes its live sync sessions here.

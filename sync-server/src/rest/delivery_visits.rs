@@ -58,6 +58,8 @@ pub async fn assign(
                 user_id: staff.user_id,
                 login: staff.login,
                 role: staff.role.as_str().to_owned(),
+                name: staff.contact.as_ref().map(|contact| contact.name.clone()),
+                phone: staff.contact.map(|contact| contact.phone),
             },
             arrive_from: body.arrive_from,
             arrive_to: body.arrive_to,
