@@ -16,7 +16,8 @@ use super::hsn_map::HsnMap;
 use super::order::TenantPricing;
 use super::store::{current_schemes, priced_catalog, pricing_settings, replace_schemes, set_pricing_settings};
 use crate::app::AppState;
-use crate::error::Result;
+use super::catalog_setup::{partner_groups, territories};
+use crate::error::{Result, ServerError};
 
 /// Options of a catalog import that decide each product's pricing data.
 #[derive(Clone, Debug, Default)]
@@ -125,6 +126,7 @@ pub fn scheme_book(state: &AppState, tenant_id: &TenantId) -> Result<Vec<Scheme>
 pub fn replace_scheme_book(state: &AppState, tenant_id: &TenantId, schemes: Vec<Scheme>) -> Result<Vec<Scheme>> {
     let tenant = state.hub.tenant(tenant_id)?;
     let mut guard = tenant.lock();
+    check_scheme_targets(guard.store().connection(), &schemes)?;
     let book = replace_schemes(guard.store_mut().connection_mut(), schemes)?;
     tracing::info!(tenant_id = %tenant_id, schemes = book.schemes().len(), "replaced scheme book");
     Ok(book.schemes().to_vec())
@@ -144,8 +146,33 @@ pub fn set_settings(state: &AppState, tenant_id: &TenantId, settings: &PricingSe
     Ok(())
 }
 
+/// Checks that every partner group and territory a scheme is aimed at exists, so a scheme
+/// never waits unseen for a group or territory created later under that id.
+fn check_scheme_targets(connection: &rusqlite::Connection, schemes: &[Scheme]) -> Result<()> {
+    let groups: Vec<String> = partner_groups(connection)?.into_iter().map(|group| group.id).collect();
+    let territories: Vec<String> = territories(connection)?.into_iter().map(|territory| territory.id).collect();
+    for scheme in schemes {
+        let targeting = &scheme.targeting;
+        if let Some(group) = targeting.partner_group_ids.iter().find(|id| !groups.contains(id)) {
+            return Err(ServerError::InvalidInput(format!(
+                "scheme {} is aimed at partner group {group}, which does not exist: create it first",
+                scheme.id
+            )));
+        }
+        if let Some(territory) = targeting.territories.iter().find(|id| !territories.contains(id)) {
+            return Err(ServerError::InvalidInput(format!(
+                "scheme {} is aimed at territory {territory}, which does not exist: create it first",
+                scheme.id
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Prices a draft order against the tenant's catalog pricing data, schemes and settings.
-pub fn simulate(state: &AppState, tenant_id: &TenantId, order: Order) -> Result<Simulation> {
+/// With `buyer_records`, the draft's partner groups and territory are replaced by the ones
+/// the seller recorded for its buyer, so a buyer cannot see schemes aimed at others.
+pub fn simulate(state: &AppState, tenant_id: &TenantId, mut order: Order, buyer_records: bool) -> Result<Simulation> {
     let registration = state
         .registry
         .organisation(tenant_id)?
@@ -159,5 +186,9 @@ pub fn simulate(state: &AppState, tenant_id: &TenantId, order: Order) -> Result<
         let products = catalog_for(store.connection(), store.products()?, buyer, channel)?;
         TenantPricing::load(store.connection(), products, registration.as_deref(), order.date)?
     };
+    if buyer_records && let Some(buyer) = &order.parties.partner_id {
+        order.parties.partner_group_ids = pricing.buyer_groups.get(buyer).cloned().unwrap_or_default();
+        order.parties.territory = pricing.buyer_territories.get(buyer).cloned();
+    }
     pricing.simulate(tenant_id, order)
 }

@@ -86,7 +86,9 @@ pub async fn simulate(
         ServerError::InvalidInput("parties.partner_id is missing: name the buyer the draft order is for".to_owned())
     })?;
     authorize(&context, Action::Read, &Resource::order_request(&buyer))?;
-    let simulation = blocking(move || admin::simulate(&state, &context.tenant_id, order)).await?;
+    // A buyer simulates as the seller sees it; staff may try any groups and territory.
+    let buyer_records = context.party_id.is_some();
+    let simulation = blocking(move || admin::simulate(&state, &context.tenant_id, order, buyer_records)).await?;
     Ok(Json(simulation))
 }
 

@@ -196,7 +196,7 @@ impl TenantState {
         let changed = candidate.get_heads() != before_heads;
         let kept = self.peers.get_mut(&peer_key).is_none_or(|peer| {
             peer.waiting
-                .keep_if_waiting(document_id, &candidate, waiting_bytes + data.len())
+                .keep_if_waiting(document_id, &candidate, waiting_bytes, data)
         });
         if !kept {
             return Err(SyncFault::Refused(format!(

@@ -17,15 +17,17 @@
 
 use std::collections::HashMap;
 
-use automerge::{Automerge, ChangeHash, ReadDoc};
+use automerge::sync::Message as SyncMessage;
+use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 use dms_documents::DocumentId;
 
-/// Bytes of sync messages one peer may have waiting for missing dependencies, over all
-/// documents. Past this the peer is refused: an honest device sends the dependencies in
-/// its next message, so only a faulty or hostile one piles changes up.
+/// Bytes of changes one peer may have waiting for missing dependencies, over all documents,
+/// counted as held in memory (uncompressed). Past this the peer is refused: an honest device
+/// sends the dependencies in its next message, so only a faulty or hostile one piles changes up.
 pub const MAX_WAITING_BYTES: usize = 8 * 1024 * 1024;
 
-/// One document's copy holding the peer's queued changes, and the message bytes they came in.
+/// One document's copy holding the peer's queued changes, and the bytes of changes counted
+/// against the peer since the copy started waiting.
 struct Waiting {
     doc: Automerge,
     bytes: usize,
@@ -45,12 +47,14 @@ impl WaitingChanges {
         (waiting.doc.get_heads() == heads).then_some((waiting.doc, waiting.bytes))
     }
 
-    /// Keeps `doc` when it holds changes waiting for dependencies. Returns `false`, keeping
+    /// Keeps `doc`, which received the sync message `data`, when it holds changes waiting for
+    /// dependencies. `bytes` were counted for the copy before `data`. Returns `false`, keeping
     /// nothing, when the peer would then have more than [`MAX_WAITING_BYTES`] waiting.
-    pub fn keep_if_waiting(&mut self, document_id: DocumentId, doc: &Automerge, bytes: usize) -> bool {
+    pub fn keep_if_waiting(&mut self, document_id: DocumentId, doc: &Automerge, bytes: usize, data: &[u8]) -> bool {
         if !has_waiting_changes(doc) {
             return true;
         }
+        let bytes = bytes + held_bytes(data);
         let others: usize = self
             .by_document
             .iter()
@@ -70,6 +74,25 @@ impl WaitingChanges {
         );
         true
     }
+}
+
+/// Returns the bytes the changes in sync message `data` take once loaded. automerge may send
+/// a change compressed, and a few KiB on the wire can hold megabytes, so each change is
+/// measured uncompressed. A chunk that is not one change (a whole saved document) counts at
+/// its size on the wire.
+fn held_bytes(data: &[u8]) -> usize {
+    let Ok(message) = SyncMessage::decode(data) else {
+        return data.len();
+    };
+    message
+        .changes
+        .iter()
+        .map(|chunk| {
+            Change::from_bytes(chunk.to_vec())
+                .map(|change| change.raw_bytes().len())
+                .unwrap_or(chunk.len())
+        })
+        .sum()
 }
 
 /// Returns whether `doc` holds received changes whose dependencies it lacks.

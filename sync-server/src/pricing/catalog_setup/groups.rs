@@ -50,8 +50,10 @@ pub fn put_partner_group(connection: &mut Connection, group: &PartnerGroup) -> R
     Ok(())
 }
 
+/// Deletes a partner group and its memberships. Refused while a scheme is aimed at it.
 pub fn delete_partner_group(connection: &mut Connection, id: &str) -> Result<()> {
     let transaction = connection.transaction()?;
+    refuse_if_schemes_aim_at(&transaction, "partner group", id)?;
     transaction.execute("DELETE FROM partner_group_members WHERE group_id = ?1", [id])?;
     if transaction.execute("DELETE FROM partner_groups WHERE group_id = ?1", [id])? == 0 {
         return Err(not_found("partner group", id));

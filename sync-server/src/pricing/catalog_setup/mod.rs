@@ -234,6 +234,29 @@ fn now() -> String {
     Timestamp::now().to_string()
 }
 
+/// Refuses, with the schemes' ids, to delete a partner group or territory that a scheme in
+/// the book is aimed at: the scheme would otherwise wait unseen for a new record with that id.
+fn refuse_if_schemes_aim_at(connection: &Connection, what: &str, id: &str) -> Result<()> {
+    let aimed: Vec<String> = super::store::current_schemes(connection)?
+        .into_iter()
+        .filter(|scheme| {
+            let targeting = &scheme.targeting;
+            match what {
+                "territory" => targeting.territories.iter().any(|territory| territory == id),
+                _ => targeting.partner_group_ids.iter().any(|group| group == id),
+            }
+        })
+        .map(|scheme| scheme.id.to_string())
+        .collect();
+    if aimed.is_empty() {
+        return Ok(());
+    }
+    Err(ServerError::Conflict(format!(
+        "{what} {id} is the target of schemes {}; change or remove them first",
+        aimed.join(", ")
+    )))
+}
+
 fn not_found(what: &str, id: &str) -> ServerError {
     ServerError::NotFound(format!("{what} {id} does not exist"))
 }

@@ -67,8 +67,10 @@ pub fn put_territory(connection: &mut Connection, territory: &Territory) -> Resu
     Ok(())
 }
 
+/// Deletes a territory and its memberships. Refused while a scheme is aimed at it.
 pub fn delete_territory(connection: &mut Connection, id: &str) -> Result<()> {
     let transaction = connection.transaction()?;
+    refuse_if_schemes_aim_at(&transaction, "territory", id)?;
     transaction.execute("DELETE FROM territory_members WHERE territory_id = ?1", [id])?;
     if transaction.execute("DELETE FROM territories WHERE territory_id = ?1", [id])? == 0 {
         return Err(not_found("territory", id));
