@@ -83,6 +83,7 @@ enum Endpoint {
     AddShipmentComment,
     AssignDeliveryVisit,
     RecordSupplyEntry,
+    ReceiveSupply,
     SupplyEntries,
     FulfilmentPlan,
     ScheduleProduction,
@@ -250,6 +251,11 @@ pub const ROUTES: &[Route] = &[
     ),
     route("post", "/api/v1/orgs/{org}/supply-entries", Endpoint::RecordSupplyEntry),
     route("get", "/api/v1/orgs/{org}/supply-entries", Endpoint::SupplyEntries),
+    route(
+        "post",
+        "/api/v1/orgs/{org}/supply-entries/{entry}/receipt",
+        Endpoint::ReceiveSupply,
+    ),
     route("get", "/api/v1/orgs/{org}/fulfilment-plan", Endpoint::FulfilmentPlan),
     route(
         "post",
@@ -342,6 +348,7 @@ fn handler(endpoint: Endpoint) -> MethodRouter<AppState> {
         Endpoint::AssignDeliveryVisit => put(delivery_visits::assign),
         Endpoint::RecordSupplyEntry => post(planning::record_supply_entry),
         Endpoint::SupplyEntries => get(planning::supply_entries),
+        Endpoint::ReceiveSupply => post(planning::receive_supply),
         Endpoint::FulfilmentPlan => get(planning::fulfilment_plan),
         Endpoint::ScheduleProduction => post(planning::schedule_production),
         Endpoint::DeliveryPlan => get(planning::delivery_plan),

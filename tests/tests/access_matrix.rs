@@ -658,9 +658,9 @@ fn endpoint_row(method: &str, path: &str) -> Option<(&'static str, &'static str)
         ("get", "/api/v1/orgs/{org}/shipments") => ("shipment", "read"),
         ("post", "/api/v1/orgs/{org}/shipments/{shipment}/comments") => ("shipment", "read"),
         ("put", "/api/v1/orgs/{org}/shipments/{shipment}/delivery-visit") => ("shipment", "create"),
-        ("post", "/api/v1/orgs/{org}/supply-entries") | ("post", "/api/v1/orgs/{org}/fulfilment-plan/production") => {
-            ("stock", "manage")
-        }
+        ("post", "/api/v1/orgs/{org}/supply-entries")
+        | ("post", "/api/v1/orgs/{org}/supply-entries/{entry}/receipt")
+        | ("post", "/api/v1/orgs/{org}/fulfilment-plan/production") => ("stock", "manage"),
         ("get", "/api/v1/orgs/{org}/supply-entries")
         | ("get", "/api/v1/orgs/{org}/fulfilment-plan")
         | ("get", "/api/v1/orgs/{org}/delivery-plan") => ("stock", "read"),
@@ -890,6 +890,10 @@ fn org_request(
         }
         ("post", "/api/v1/orgs/{org}/fulfilment-plan/production") => {
             (Body::Json(json!({"expected_on": "2026-06-01"})), 200)
+        }
+        ("post", "/api/v1/orgs/{org}/supply-entries/{entry}/receipt") => {
+            url = url.replace("{entry}", &ulid::Ulid::generate().to_string());
+            (Body::Json(json!({"warehouse": "WH-MATRIX", "quantity": "1"})), 404)
         }
         ("get", "/api/v1/orgs/{org}/delivery-plan") => {
             url.push_str("?dispatch_on=2026-06-01");

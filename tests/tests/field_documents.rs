@@ -437,6 +437,8 @@ async fn signed_ack_intact_and_late_edit_rejected() {
          <td class=\"n\">1</td><td class=\"n\">2</td><td>torn &lt;sacks&gt; &amp; wet</td>",
         "<td class=\"n\">14</td><td class=\"n\">11</td><td class=\"n\">1</td><td class=\"n\">2</td>",
         "disputed by owner-k1",
+        // Order to cash has no shipment with this acknowledgement's shipment id.
+        "<tr><th>Shipment update</th><td>not applied: order to cash has no shipment with this id</td></tr>",
     ] {
         assert!(html.contains(expected), "missing {expected:?} in {html}");
     }
@@ -453,6 +455,7 @@ async fn signed_ack_intact_and_late_edit_rejected() {
         "DM-001 | Toor Dal (Arhar) | 10 | 7 | 1 | 2 | torn <sacks> & wet",
         "DM-004 | Cold Pressed Groundnut Oil | 4 | 4 | 0 | 0 | -",
         "Total | | 14 | 11 | 1 | 2 |",
+        "Shipment update: not applied: order to cash has no shipment with this id",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in {text}");
     }

@@ -7,6 +7,12 @@
 //! priority (usually oldest first). A waiting quantity that no supply entry covers is a
 //! shortfall: it has no expected date, and [`schedule_production_for_shortfall`] raises
 //! production schedule entries for it.
+//!
+//! A supply entry is closed by receipts: goods received against it go into stock and reduce
+//! its open quantity. Only the open quantity counts as expected supply ([`open_supply`]), so
+//! a fully received entry drops out of the plan. Received goods are not reserved here. Until
+//! the caller reserves them, the plan lists the waiting quantity they would cover as a
+//! shortfall, because the plan counts reserved stock only.
 
 use std::collections::BTreeMap;
 
@@ -38,6 +44,62 @@ pub struct SupplyEntry {
     pub quantity: Quantity,
     #[serde(with = "crate::iso_date")]
     pub expected_on: Date,
+}
+
+impl SupplyEntry {
+    /// Returns the quantity still expected after `received` arrived against this entry,
+    /// never below zero.
+    pub fn open_quantity(&self, received: Decimal) -> Decimal {
+        (self.quantity.value() - received).max(Decimal::ZERO)
+    }
+
+    /// Checks a receipt of `quantity` against the quantity still open after `received`, and
+    /// returns the open quantity after the receipt. Receiving more than is open fails and
+    /// changes nothing.
+    pub fn receive(&self, received: Decimal, quantity: Quantity) -> std::result::Result<Decimal, OverReceipt> {
+        let open = self.open_quantity(received);
+        if quantity.value() > open {
+            return Err(OverReceipt {
+                entry: self.id,
+                product_id: self.product_id.clone(),
+                open: open.normalize(),
+                requested: quantity.value(),
+            });
+        }
+        Ok(open - quantity.value())
+    }
+}
+
+/// A receipt of more goods than a supply entry still expects.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "supply entry {entry} expects only {open} more of product {product_id}, so {requested} cannot be received against it"
+)]
+pub struct OverReceipt {
+    pub entry: SupplyEntryId,
+    pub product_id: ProductId,
+    /// The quantity still expected before this receipt.
+    pub open: Decimal,
+    pub requested: Decimal,
+}
+
+/// Returns the entries still expected, each with its open quantity as `quantity`, in the
+/// order given. Fully received entries are left out. `received` maps an entry to the
+/// quantity received against it so far; an entry missing from it has received nothing.
+pub fn open_supply(supply: &[SupplyEntry], received: &BTreeMap<SupplyEntryId, Decimal>) -> Vec<SupplyEntry> {
+    supply
+        .iter()
+        .filter_map(|entry| {
+            let received = received.get(&entry.id).copied().unwrap_or_default();
+            // The open quantity is above zero and at most the entry's valid quantity, so it is
+            // a valid quantity; zero means fully received.
+            let open = Quantity::new(entry.open_quantity(received)).ok()?;
+            Some(SupplyEntry {
+                quantity: open,
+                ..entry.clone()
+            })
+        })
+        .collect()
 }
 
 /// Reserved stock of one line, ready to ship from `warehouse`.
@@ -211,4 +273,59 @@ fn supply_by_product(supply: &[SupplyEntry]) -> BTreeMap<ProductId, Vec<SupplyLe
         entries.sort_by_key(|entry| (entry.expected_on, entry.id));
     }
     by_product
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn entry(quantity: Decimal) -> SupplyEntry {
+        SupplyEntry {
+            id: SupplyEntryId::generate(),
+            source: SupplySource::Purchase,
+            product_id: ProductId::new("DM-001").unwrap(),
+            quantity: Quantity::new(quantity).unwrap(),
+            expected_on: time::Date::from_calendar_date(2026, time::Month::June, 10).unwrap(),
+        }
+    }
+
+    #[test]
+    fn receipt_reduces_open_quantity() {
+        let entry = entry(dec("10"));
+        assert_eq!(entry.receive(dec("0"), Quantity::new(dec("6")).unwrap()), Ok(dec("4")));
+        assert_eq!(entry.receive(dec("6"), Quantity::new(dec("4")).unwrap()), Ok(dec("0")));
+    }
+
+    #[test]
+    fn receipt_above_open_quantity_fails() {
+        let entry = entry(dec("10"));
+        let error = entry.receive(dec("6"), Quantity::new(dec("4.5")).unwrap()).unwrap_err();
+        assert_eq!(error.open, dec("4"));
+        assert_eq!(error.requested, dec("4.5"));
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "supply entry {} expects only 4 more of product DM-001, so 4.5 cannot be received against it",
+                entry.id
+            )
+        );
+    }
+
+    #[test]
+    fn open_supply_leaves_out_received_entries() {
+        let partly = entry(dec("10"));
+        let fully = entry(dec("5"));
+        let untouched = entry(dec("3"));
+        let received = BTreeMap::from([(partly.id, dec("6")), (fully.id, dec("5"))]);
+
+        let open = open_supply(&[partly.clone(), fully, untouched.clone()], &received);
+        let quantities: Vec<(SupplyEntryId, Decimal)> =
+            open.iter().map(|entry| (entry.id, entry.quantity.value())).collect();
+        assert_eq!(quantities, [(partly.id, dec("4")), (untouched.id, dec("3"))]);
+    }
 }

@@ -54,8 +54,8 @@ pub use delivery_plan::{DeliveryGrouping, ProposedShipment, ReadyLine, propose_s
 pub use delivery_visit::{DeliveryVisit, Representative, VisitRequest};
 pub use error::{OrderError, Result};
 pub use fulfilment::{
-    AwaitingSupply, FromStock, FulfilmentPlan, OrderFulfilment, SupplyEntry, SupplySource, plan_fulfilment,
-    schedule_production_for_shortfall,
+    AwaitingSupply, FromStock, FulfilmentPlan, OrderFulfilment, OverReceipt, SupplyEntry, SupplySource, open_supply,
+    plan_fulfilment, schedule_production_for_shortfall,
 };
 pub use ids::{
     CreditNoteId, InvoiceId, OrderRequestId, PaymentId, SalesOrderId, ShipmentCommentId, SupplyEntryId, WarehouseId,
@@ -75,6 +75,9 @@ pub use sales_order::{
 pub use shipment::{Driver, LorryReceipt, Shipment, ShipmentLine, ShipmentStatus, Transport, TransportMode};
 pub use shipment_comment::{MAX_COMMENT_CHARS, ShipmentComment};
 pub use statement::{StatementEntry, StatementEntryKind, StatementOfAccount, statement_of_account};
-pub use status::{BuyerOrderStatus, DeliveryException, DeliveryExceptionKind, ShipmentRecord, StatusChange};
+pub use status::{
+    AcknowledgementOutcome, AcknowledgementOutcomeKind, BuyerOrderStatus, DeliveryException, DeliveryExceptionKind,
+    ShipmentRecord, StatusChange,
+};
 pub use stock::{BackorderLine, Reservation, ReservationOutcome, StockBook, StockLevel};
 pub use vehicle::VehicleNumber;

@@ -42,6 +42,54 @@ pub struct ShipmentRecord {
     /// The representative assigned to deliver it, if any.
     #[serde(default)]
     pub delivery_visit: Option<DeliveryVisit>,
+    /// What became of the driver's signed delivery acknowledgement of this shipment. Filled
+    /// in for the seller's staff only, because its reason is written for them. `None` for a
+    /// buyer, and while no signed acknowledgement has been applied, skipped or refused.
+    #[serde(default)]
+    pub acknowledgement: Option<AcknowledgementOutcome>,
+}
+
+/// The result of applying a signed delivery acknowledgement to its shipment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AcknowledgementOutcomeKind {
+    /// The shipment's status and delivered quantities were recorded from the acknowledgement.
+    Applied,
+    /// The shipment was still planned or already final, so it was left unchanged. A skip of
+    /// a planned shipment is applied later, when staff dispatch it.
+    Skipped,
+    /// The acknowledgement disagrees with the shipment, so it was not applied.
+    Refused,
+}
+
+impl AcknowledgementOutcomeKind {
+    /// Returns the name stored in `deliveries.shipment_outcome` and written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AcknowledgementOutcomeKind::Applied => "applied",
+            AcknowledgementOutcomeKind::Skipped => "skipped",
+            AcknowledgementOutcomeKind::Refused => "refused",
+        }
+    }
+
+    /// Reads a stored name; `None` for any other text.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "applied" => Some(AcknowledgementOutcomeKind::Applied),
+            "skipped" => Some(AcknowledgementOutcomeKind::Skipped),
+            "refused" => Some(AcknowledgementOutcomeKind::Refused),
+            _ => None,
+        }
+    }
+}
+
+/// A signed delivery acknowledgement's outcome on its shipment, with the reason in a sentence
+/// for staff.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcknowledgementOutcome {
+    pub ack_id: AcknowledgementId,
+    pub outcome: AcknowledgementOutcomeKind,
+    pub reason: String,
 }
 
 /// The reason goods of a shipment line did not reach the buyer.

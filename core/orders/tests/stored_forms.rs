@@ -21,6 +21,7 @@ fn shipment_record_in_old_form_loads() {
         exceptions: Vec::new(),
         comments: Vec::new(),
         delivery_visit: None,
+        acknowledgement: None,
     };
 
     let mut stored = serde_json::to_value(&record).unwrap();
@@ -30,7 +31,7 @@ fn shipment_record_in_old_form_loads() {
 
     // 5 May 2026 is day 125 of the year.
     let object = stored.as_object_mut().unwrap();
-    for field in ["comments", "delivery_visit", "exceptions"] {
+    for field in ["acknowledgement", "comments", "delivery_visit", "exceptions"] {
         object.remove(field);
     }
     stored["shipment"]["planned_dispatch_on"] = json!([2026, 125]);

@@ -15,6 +15,10 @@
 //!   serves ([`crate::orders::exceptions`]).
 //! - A planned shipment, or one already delivered, partly delivered or returned (staff
 //!   recorded it over REST), is left unchanged: the outcome is `skipped`, with the reason.
+//! - When staff later move a shipment whose acknowledgement was skipped to dispatched or in
+//!   transit over REST, [`apply_after_dispatch`] applies the stored acknowledgement in the
+//!   same transaction, by the same rules, and replaces the outcome with `applied` or
+//!   `refused`.
 //! - An acknowledgement that disagrees with the shipment (another buyer, a product the
 //!   shipment does not carry, a product it carries but the acknowledgement leaves out, or a
 //!   dispatched or delivered quantity that differs from the shipment's) is not applied: the
@@ -22,12 +26,15 @@
 
 use dms_documents::delivery_ack::AcknowledgedLine;
 use dms_domain::{AcknowledgementId, PartyId, ProductId, ShipmentId, Timestamp, UserId};
-use dms_orders::{DeliveryException, DeliveryExceptionKind, Shipment, ShipmentRecord, ShipmentStatus};
-use rusqlite::Transaction;
+use dms_orders::{
+    AcknowledgementOutcomeKind, DeliveryException, DeliveryExceptionKind, Shipment, ShipmentRecord, ShipmentStatus,
+};
+use rusqlite::{Transaction, params};
 use rust_decimal::Decimal;
 
-use crate::error::Result;
+use crate::error::{Result, ServerError};
 use crate::orders::{exceptions, store};
+use crate::tenant::field_store::{DeliveryRecord, delivery_of_shipment};
 
 /// The facts of a signed acknowledgement that applying it to a shipment needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,32 +48,10 @@ pub struct SignedAcknowledgement {
     pub lines: Vec<AcknowledgedLine>,
 }
 
-/// The result of applying an acknowledgement to its shipment, as stored in
-/// `deliveries.shipment_outcome`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutcomeKind {
-    /// The shipment's status and delivered quantities were recorded from the acknowledgement.
-    Applied,
-    /// The shipment was planned or already final, so it was left unchanged.
-    Skipped,
-    /// The acknowledgement disagrees with the shipment, so it was not applied.
-    Refused,
-}
-
-impl OutcomeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutcomeKind::Applied => "applied",
-            OutcomeKind::Skipped => "skipped",
-            OutcomeKind::Refused => "refused",
-        }
-    }
-}
-
 /// The outcome of applying an acknowledgement, with a sentence for staff.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShipmentOutcome {
-    pub kind: OutcomeKind,
+    pub kind: AcknowledgementOutcomeKind,
     pub reason: String,
 }
 
@@ -133,12 +118,96 @@ pub fn apply_to_shipment(
                 "applied signed acknowledgement to its shipment"
             );
             ShipmentOutcome {
-                kind: OutcomeKind::Applied,
+                kind: AcknowledgementOutcomeKind::Applied,
                 reason,
             }
         }
     };
     Ok(Some(outcome))
+}
+
+/// Applies the stored signed acknowledgement of `shipment_id` that was skipped because the
+/// shipment was still planned, now that staff have moved the shipment to dispatched or in
+/// transit inside `transaction`. The new outcome (`applied` or `refused`) replaces `skipped` on
+/// the delivery. Returns `None`, changing nothing, when the shipment is in another status or
+/// has no skipped acknowledgement.
+///
+/// A skip is only ever of a planned or a final shipment, and a final shipment never becomes
+/// dispatched or in transit again, so a skipped acknowledgement of a shipment in either status
+/// was skipped while the shipment was planned.
+pub fn apply_after_dispatch(transaction: &Transaction<'_>, shipment_id: &str) -> Result<Option<ShipmentOutcome>> {
+    let Some(record) = store::shipment(transaction, shipment_id)? else {
+        return Ok(None);
+    };
+    if !matches!(
+        record.shipment.status,
+        ShipmentStatus::Dispatched | ShipmentStatus::InTransit
+    ) {
+        return Ok(None);
+    }
+    let Some(delivery) = delivery_of_shipment(transaction, shipment_id)? else {
+        return Ok(None);
+    };
+    if delivery.shipment_outcome.as_deref() != Some(AcknowledgementOutcomeKind::Skipped.as_str()) {
+        return Ok(None);
+    }
+    let Some(ack) = SignedAcknowledgement::from_delivery(&delivery)? else {
+        return Ok(None);
+    };
+    let Some(outcome) = apply_to_shipment(transaction, &ack)? else {
+        return Ok(None);
+    };
+    transaction.execute(
+        "UPDATE deliveries SET shipment_outcome = ?2, shipment_outcome_reason = ?3 WHERE shipment_id = ?1",
+        params![shipment_id, outcome.kind.as_str(), outcome.reason],
+    )?;
+    tracing::info!(
+        shipment_id = %shipment_id, ack_id = %ack.ack_id, outcome = outcome.kind.as_str(),
+        "acknowledgement skipped while its shipment was planned was reconsidered after dispatch"
+    );
+    Ok(Some(outcome))
+}
+
+impl SignedAcknowledgement {
+    /// Reads the facts of a signed acknowledgement from its stored `deliveries` and
+    /// `delivery_lines` rows. Returns `None` when the delivery is unsigned.
+    pub fn from_delivery(delivery: &DeliveryRecord) -> Result<Option<SignedAcknowledgement>> {
+        let (Some(signed_by), Some(signed_at)) = (&delivery.signed_by, &delivery.signed_at) else {
+            return Ok(None);
+        };
+        let corrupt = |what: &str, value: &str| {
+            ServerError::Corrupt(format!(
+                "delivery of shipment {}: {what} {value:?} cannot be read",
+                delivery.shipment_id
+            ))
+        };
+        let decimal = |what: &str, text: &str| text.parse::<Decimal>().map_err(|_| corrupt(what, text));
+        let mut lines = Vec::with_capacity(delivery.lines.len());
+        for line in &delivery.lines {
+            lines.push(AcknowledgedLine {
+                product_id: ProductId::new(line.product_id.as_str())?,
+                dispatched: decimal("dispatched quantity", &line.dispatched)?,
+                delivered: decimal("delivered quantity", &line.delivered)?,
+                short: decimal("short quantity", &line.short)?,
+                damaged: decimal("damaged quantity", &line.damaged)?,
+                reason: line.reason.clone(),
+            });
+        }
+        Ok(Some(SignedAcknowledgement {
+            ack_id: delivery
+                .ack_id
+                .parse()
+                .map_err(|_| corrupt("acknowledgement id", &delivery.ack_id))?,
+            shipment_id: delivery
+                .shipment_id
+                .parse()
+                .map_err(|_| corrupt("shipment id", &delivery.shipment_id))?,
+            buyer_id: PartyId::new(delivery.buyer_id.as_str())?,
+            signed_by: UserId::new(signed_by.as_str())?,
+            signed_at: signed_at.parse().map_err(|_| corrupt("sign-off time", signed_at))?,
+            lines,
+        }))
+    }
 }
 
 /// Works out what applying `ack` to the stored shipment would change, without storing anything.
@@ -148,7 +217,7 @@ pub fn plan_shipment(record: &ShipmentRecord, ack: &SignedAcknowledgement) -> Sh
     match shipment.status {
         ShipmentStatus::Planned => {
             return leave(
-                OutcomeKind::Skipped,
+                AcknowledgementOutcomeKind::Skipped,
                 format!(
                     "shipment {} is still planned, not dispatched, so acknowledgement {} was not applied; \
                      record its dispatch and delivery over REST",
@@ -158,7 +227,7 @@ pub fn plan_shipment(record: &ShipmentRecord, ack: &SignedAcknowledgement) -> Sh
         }
         ShipmentStatus::Delivered | ShipmentStatus::PartlyDelivered | ShipmentStatus::Returned => {
             return leave(
-                OutcomeKind::Skipped,
+                AcknowledgementOutcomeKind::Skipped,
                 format!(
                     "shipment {} was already {} when acknowledgement {} arrived, so it was left unchanged",
                     shipment.id, shipment.status, ack.ack_id
@@ -169,7 +238,7 @@ pub fn plan_shipment(record: &ShipmentRecord, ack: &SignedAcknowledgement) -> Sh
     }
     if ack.buyer_id != record.buyer_id {
         return leave(
-            OutcomeKind::Refused,
+            AcknowledgementOutcomeKind::Refused,
             format!(
                 "acknowledgement {} is for buyer {}, but shipment {} goes to buyer {}",
                 ack.ack_id, ack.buyer_id, shipment.id, record.buyer_id
@@ -178,19 +247,19 @@ pub fn plan_shipment(record: &ShipmentRecord, ack: &SignedAcknowledgement) -> Sh
     }
     let (delivered_lines, found) = match match_lines(shipment, ack) {
         Ok(matched) => matched,
-        Err(reason) => return leave(OutcomeKind::Refused, reason),
+        Err(reason) => return leave(AcknowledgementOutcomeKind::Refused, reason),
     };
 
     let mut moved = shipment.clone();
     let mut in_transit = None;
     if moved.status == ShipmentStatus::Dispatched {
         if let Err(error) = moved.mark_in_transit() {
-            return leave(OutcomeKind::Refused, error.to_string());
+            return leave(AcknowledgementOutcomeKind::Refused, error.to_string());
         }
         in_transit = Some(Box::new(moved.clone()));
     }
     if let Err(error) = moved.record_delivery(ack.signed_at, &delivered_lines) {
-        return leave(OutcomeKind::Refused, error.to_string());
+        return leave(AcknowledgementOutcomeKind::Refused, error.to_string());
     }
     ShipmentPlan::Apply {
         in_transit,
@@ -348,6 +417,7 @@ mod tests {
             exceptions: Vec::new(),
             comments: Vec::new(),
             delivery_visit: None,
+            acknowledgement: None,
         };
         (record, order)
     }
@@ -376,7 +446,7 @@ mod tests {
         }
     }
 
-    fn reason_of(plan: ShipmentPlan) -> (OutcomeKind, String) {
+    fn reason_of(plan: ShipmentPlan) -> (AcknowledgementOutcomeKind, String) {
         match plan {
             ShipmentPlan::Leave(outcome) => (outcome.kind, outcome.reason),
             ShipmentPlan::Apply { delivered, .. } => panic!("applied: {delivered:?}"),
@@ -458,7 +528,7 @@ mod tests {
         record.shipment.record_delivery(ack.signed_at, &[(1, dec!(3))]).unwrap();
 
         let (kind, reason) = reason_of(plan_shipment(&record, &ack));
-        assert_eq!(kind, OutcomeKind::Skipped);
+        assert_eq!(kind, AcknowledgementOutcomeKind::Skipped);
         assert!(reason.contains("was already partly_delivered"), "{reason}");
     }
 
@@ -474,7 +544,7 @@ mod tests {
         );
 
         let (kind, reason) = reason_of(plan_shipment(&record, &ack));
-        assert_eq!(kind, OutcomeKind::Refused);
+        assert_eq!(kind, AcknowledgementOutcomeKind::Refused);
         assert!(reason.contains("lists product DM-009, which shipment"), "{reason}");
     }
 
@@ -484,7 +554,7 @@ mod tests {
         let ack = acknowledgement(&record, &[("DM-001", dec!(6), dec!(5), dec!(1), dec!(0))]);
 
         let (kind, reason) = reason_of(plan_shipment(&record, &ack));
-        assert_eq!(kind, OutcomeKind::Refused);
+        assert_eq!(kind, AcknowledgementOutcomeKind::Refused);
         assert!(reason.contains("delivers 5 of product DM-001"), "{reason}");
         assert!(reason.contains("dispatched only 4"), "{reason}");
     }
@@ -495,7 +565,7 @@ mod tests {
         let ack = acknowledgement(&record, &[("DM-001", dec!(3), dec!(3), dec!(0), dec!(0))]);
 
         let (kind, reason) = reason_of(plan_shipment(&record, &ack));
-        assert_eq!(kind, OutcomeKind::Refused);
+        assert_eq!(kind, AcknowledgementOutcomeKind::Refused);
         assert!(reason.contains("counts 3 of product DM-001 dispatched"), "{reason}");
     }
 
@@ -505,7 +575,7 @@ mod tests {
         let ack = acknowledgement(&record, &[("DM-001", dec!(4), dec!(4), dec!(0), dec!(0))]);
 
         let (kind, reason) = reason_of(plan_shipment(&record, &ack));
-        assert_eq!(kind, OutcomeKind::Refused);
+        assert_eq!(kind, AcknowledgementOutcomeKind::Refused);
         assert!(reason.contains("carries product DM-002 on line 2"), "{reason}");
     }
 
@@ -516,7 +586,7 @@ mod tests {
         ack.buyer_id = PartyId::new("kirana-2").unwrap();
 
         let (kind, reason) = reason_of(plan_shipment(&record, &ack));
-        assert_eq!(kind, OutcomeKind::Refused);
+        assert_eq!(kind, AcknowledgementOutcomeKind::Refused);
         assert!(reason.contains("is for buyer kirana-2"), "{reason}");
     }
 }

@@ -1,12 +1,17 @@
 //! SQL for the order-to-cash planning tables of a tenant (migration 6 in
 //! [`crate::tenant::schema`]): comments on shipments, the representative assigned to each
-//! shipment's delivery, and supply entries (production schedule and purchase entries).
+//! shipment's delivery, and supply entries (production schedule and purchase entries) with
+//! the receipts against them (migration 9).
 //!
 //! As in [`super::store`], each record of `dms-orders` is stored whole as JSON in `body`,
 //! beside the columns that queries filter and sort on.
 
-use dms_orders::{DeliveryVisit, ShipmentComment, SupplyEntry, SupplySource};
+use std::collections::BTreeMap;
+
+use dms_domain::ProductId;
+use dms_orders::{DeliveryVisit, ShipmentComment, SupplyEntry, SupplyEntryId, SupplySource, WarehouseId};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -117,6 +122,89 @@ pub fn insert_supply_entry(transaction: &Transaction<'_>, entry: &SupplyEntry, r
             recorded_by,
             dms_domain::Timestamp::now().to_string(),
             to_json("supply entry", entry)?,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Loads one supply entry.
+pub fn supply_entry(connection: &Connection, supply_entry_id: &str) -> Result<Option<SupplyEntry>> {
+    let body: Option<String> = connection
+        .query_row(
+            "SELECT body FROM supply_entries WHERE supply_entry_id = ?1",
+            [supply_entry_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    body.map(|body| from_json("supply entry", &body)).transpose()
+}
+
+// ---- supply receipts ----
+
+/// Goods received into stock against a supply entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SupplyReceipt {
+    pub receipt_id: String,
+    pub supply_entry_id: SupplyEntryId,
+    pub warehouse: WarehouseId,
+    pub product_id: ProductId,
+    pub quantity: Decimal,
+    /// User id of the staff member who recorded it.
+    pub received_by: String,
+    /// RFC 3339, the server's clock when it was recorded.
+    pub received_at: String,
+}
+
+/// Returns the total quantity received against each supply entry that has receipts.
+pub fn received_by_entry(connection: &Connection) -> Result<BTreeMap<SupplyEntryId, Decimal>> {
+    sum_receipts(connection, "SELECT supply_entry_id, quantity FROM supply_receipts", &[])
+}
+
+/// Returns the total quantity received against one supply entry, zero when it has no receipts.
+pub fn received_of_entry(connection: &Connection, supply_entry_id: &SupplyEntryId) -> Result<Decimal> {
+    let mut received = sum_receipts(
+        connection,
+        "SELECT supply_entry_id, quantity FROM supply_receipts WHERE supply_entry_id = ?1",
+        &[supply_entry_id.to_string()],
+    )?;
+    Ok(received.remove(supply_entry_id).unwrap_or_default())
+}
+
+/// Adds up the quantities of the receipts `sql` selects (entry id, quantity) per entry. The sum
+/// is taken in `Decimal`, because SQLite would add the decimal text as floating point.
+fn sum_receipts(connection: &Connection, sql: &str, arguments: &[String]) -> Result<BTreeMap<SupplyEntryId, Decimal>> {
+    let mut statement = connection.prepare(sql)?;
+    let rows = statement.query_map(rusqlite::params_from_iter(arguments.iter()), |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut received: BTreeMap<SupplyEntryId, Decimal> = BTreeMap::new();
+    for row in rows {
+        let (entry, quantity) = row?;
+        let corrupt = |what: &str, value: &str| {
+            ServerError::Corrupt(format!(
+                "supply receipt of entry {entry}: {what} {value:?} cannot be read"
+            ))
+        };
+        let entry_id: SupplyEntryId = entry.parse().map_err(|_| corrupt("entry id", &entry))?;
+        let quantity: Decimal = quantity.parse().map_err(|_| corrupt("quantity", &quantity))?;
+        *received.entry(entry_id).or_default() += quantity;
+    }
+    Ok(received)
+}
+
+pub fn insert_supply_receipt(transaction: &Transaction<'_>, receipt: &SupplyReceipt) -> Result<()> {
+    transaction.execute(
+        "INSERT INTO supply_receipts
+           (receipt_id, supply_entry_id, warehouse, product_id, quantity, received_by, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            receipt.receipt_id,
+            receipt.supply_entry_id.to_string(),
+            receipt.warehouse.to_string(),
+            receipt.product_id.as_str(),
+            receipt.quantity.to_string(),
+            receipt.received_by,
+            receipt.received_at,
         ],
     )?;
     Ok(())

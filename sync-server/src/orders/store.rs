@@ -267,6 +267,8 @@ fn stored_shipment(
         exceptions: crate::orders::exceptions::exceptions_of_shipment(connection, &shipment.id.to_string())?,
         comments: super::planning_store::comments_of_shipment(connection, &shipment.id.to_string())?,
         delivery_visit: super::planning_store::delivery_visit(connection, &shipment.id.to_string())?,
+        // Added for the seller's staff by the REST handlers, never stored with the shipment.
+        acknowledgement: None,
         shipment,
         history,
     })

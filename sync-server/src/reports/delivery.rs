@@ -1,6 +1,9 @@
 //! The delivery acknowledgement report of one shipment, as a printable HTML page and as a
 //! one-page PDF with the same figures. Both parties (the seller's staff and the buyer) open
 //! the same report; it is made from the reconciled `deliveries` tables.
+//!
+//! The "Shipment update" row states what became of the signed acknowledgement on its
+//! order-to-cash shipment: the stored outcome (applied, skipped or refused) and its reason.
 
 use std::fmt::Write as _;
 
@@ -71,7 +74,7 @@ pub fn html(delivery: &DeliveryRecord) -> String {
 pub fn pdf(delivery: &DeliveryRecord) -> Vec<u8> {
     let mut lines = vec![format!("Delivery acknowledgement {}", delivery.shipment_id)];
     for (label, value) in summary(delivery) {
-        lines.push(format!("{label}: {value}"));
+        lines.extend(wrap(&format!("{label}: {value}"), PDF_LINE_CHARS));
     }
     lines.push(String::new());
     lines.push("Product | Name | Dispatched | Delivered | Short | Damaged | Reason".to_owned());
@@ -131,7 +134,48 @@ fn summary(delivery: &DeliveryRecord) -> Vec<(&'static str, String)> {
         ("Signed at", or_dash(&delivery.signed_at)),
         ("Content SHA-256", or_dash(&delivery.content_sha256)),
         ("Countersign", countersign),
+        ("Shipment update", shipment_update(delivery)),
     ]
+}
+
+/// Describes the signed acknowledgement's outcome on its order-to-cash shipment, such as
+/// "applied - shipment … moved from dispatched to partly_delivered by acknowledgement …".
+// NOTE: the buyer opens this report too. A refusal because the acknowledgement names another
+// buyer shows that buyer's id in the reason.
+fn shipment_update(delivery: &DeliveryRecord) -> String {
+    match (&delivery.shipment_outcome, &delivery.signed_at) {
+        (Some(outcome), _) => match &delivery.shipment_outcome_reason {
+            Some(reason) => format!("{outcome} - {reason}"),
+            None => outcome.clone(),
+        },
+        (None, Some(_)) => "not applied: order to cash has no shipment with this id".to_owned(),
+        (None, None) => "not applied: the acknowledgement is not signed yet".to_owned(),
+    }
+}
+
+/// Characters of a PDF line that fit the page width at the report's font size, with room for
+/// the widest Helvetica digits and capitals (an estimate: 515 points of width, 9-point text).
+const PDF_LINE_CHARS: usize = 95;
+
+/// Splits `text` at spaces into lines of at most `width` characters; later lines are indented
+/// by four spaces. A word longer than `width` stays whole on its own line.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let length = line.chars().count();
+        if length > 0 && length + 1 + word.chars().count() > width {
+            lines.push(std::mem::replace(&mut line, "    ".to_owned()));
+            line.push_str(word);
+        } else {
+            if length > 0 {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines.push(line);
+    lines
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -153,6 +197,12 @@ pub fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_splits_at_spaces() {
+        assert_eq!(wrap("Shipment update: applied", 95), ["Shipment update: applied"]);
+        assert_eq!(wrap("aaa bbb ccc dddd", 8), ["aaa bbb", "    ccc", "    dddd"]);
+    }
 
     #[test]
     fn html_escapes_values() {

@@ -11,9 +11,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use dms_domain::{PartyId, ProductId, Quantity, ShipmentId, Timestamp};
 use dms_orders::{
-    Driver, LorryReceipt, OrderDecision, PartyDetails, ReservationOutcome, SalesOrder, SalesOrderId, Shipment,
-    ShipmentRecord, StockBook, Transport, TransportMode, VehicleNumber, WarehouseId, decide_order_request,
+    AcknowledgementOutcome, AcknowledgementOutcomeKind, Driver, LorryReceipt, OrderDecision, PartyDetails,
+    ReservationOutcome, SalesOrder, SalesOrderId, Shipment, ShipmentRecord, StockBook, Transport, TransportMode,
+    VehicleNumber, WarehouseId, decide_order_request,
 };
+use rusqlite::Connection;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -23,9 +25,10 @@ use crate::access::{Action, Kind, Principal, Resource, Standing, authorize};
 use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::{Result, ServerError};
-use crate::orders::store;
+use crate::orders::{acknowledgement, store};
 use crate::orders::{domain_order_request, iso_date, seller_party};
 use crate::tenant::TenantState;
+use crate::tenant::field_store::delivery_of_shipment;
 
 /// The seller's decision on an order request, with the parties' GST details that the sales
 /// order, and every invoice made from it, carries.
@@ -179,7 +182,7 @@ pub async fn receive_stock(
     Ok(Json(levels))
 }
 
-fn level_views(book: &StockBook, pairs: &[(WarehouseId, ProductId)]) -> Vec<StockLevelView> {
+pub(crate) fn level_views(book: &StockBook, pairs: &[(WarehouseId, ProductId)]) -> Vec<StockLevelView> {
     pairs
         .iter()
         .map(|(warehouse, product)| {
@@ -431,11 +434,16 @@ pub async fn shipment_event(
             order.buyer_id(),
             &context.user_id,
         )?;
+        // A driver's acknowledgement that arrived while the shipment was planned is applied
+        // now that it is dispatched or in transit.
+        acknowledgement::apply_after_dispatch(&transaction, &shipment_id)?;
         transaction.commit()?;
         tracing::info!(shipment_id = %shipment_id, status = ?shipment.status, user_id = %context.user_id,
             "shipment updated");
-        store::shipment(guard.store().connection(), &shipment_id)?
-            .ok_or_else(|| ServerError::Corrupt(format!("shipment {shipment_id} vanished after update")))
+        let connection = guard.store().connection();
+        let record = store::shipment(connection, &shipment_id)?
+            .ok_or_else(|| ServerError::Corrupt(format!("shipment {shipment_id} vanished after update")))?;
+        with_acknowledgement(connection, record)
     })
     .await?;
     Ok(Json(shipment))
@@ -505,12 +513,45 @@ pub async fn shipments(
     authorize(&context, Action::Read, &Resource::kind(Kind::Shipment))?;
     let shipments = blocking(move || {
         let tenant = state.hub.tenant(&context.tenant_id)?;
-        let shipments = store::shipments(tenant.lock().store().connection(), own_party(&context))?;
-        Ok(shipments
-            .into_iter()
-            .filter(|record| may_read(&context, Kind::Shipment, &record.buyer_id))
-            .collect())
+        let guard = tenant.lock();
+        let connection = guard.store().connection();
+        let staff = own_party(&context).is_none();
+        let mut visible = Vec::new();
+        for record in store::shipments(connection, own_party(&context))? {
+            if !may_read(&context, Kind::Shipment, &record.buyer_id) {
+                continue;
+            }
+            visible.push(if staff {
+                with_acknowledgement(connection, record)?
+            } else {
+                record
+            });
+        }
+        Ok(visible)
     })
     .await?;
     Ok(Json(shipments))
+}
+
+/// Adds the outcome of the shipment's signed delivery acknowledgement, for the seller's staff.
+/// A delivery without an outcome (unsigned) adds nothing.
+fn with_acknowledgement(connection: &Connection, mut record: ShipmentRecord) -> Result<ShipmentRecord> {
+    let Some(delivery) = delivery_of_shipment(connection, &record.shipment.id.to_string())? else {
+        return Ok(record);
+    };
+    let Some(stored) = delivery.shipment_outcome.as_deref() else {
+        return Ok(record);
+    };
+    let corrupt = |what: &str| ServerError::Corrupt(format!("delivery of shipment {}: {what}", record.shipment.id));
+    let outcome =
+        AcknowledgementOutcomeKind::parse(stored).ok_or_else(|| corrupt(&format!("unknown outcome {stored:?}")))?;
+    record.acknowledgement = Some(AcknowledgementOutcome {
+        ack_id: delivery
+            .ack_id
+            .parse()
+            .map_err(|_| corrupt(&format!("acknowledgement id {:?}", delivery.ack_id)))?,
+        outcome,
+        reason: delivery.shipment_outcome_reason.unwrap_or_default(),
+    });
+    Ok(record)
 }

@@ -1,6 +1,7 @@
-//! Fulfilment and delivery planning over REST: supply entries (the production schedule and
-//! purchase entries), the fulfilment plan over the seller's open sales orders, production
-//! entries raised for the shortfall, and proposed shipments grouped for delivery.
+//! Fulfilment and delivery planning over REST. It covers supply entries (the production
+//! schedule and purchase entries) and the receipts that close them, the fulfilment plan over
+//! the seller's open sales orders, production entries raised for the shortfall, and proposed
+//! shipments grouped for delivery.
 //!
 //! These are seller-staff routes on the access table's `stock` rows: reads need `stock, read`,
 //! writes `stock, manage`. Buyers have neither row, so they get 403.
@@ -9,13 +10,13 @@
 //! for stock. Orders are planned oldest decision first, so older orders take supply first.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use dms_domain::{PartyId, ProductId, Quantity, Timestamp};
 use dms_orders::{
     AwaitingSupply, DeliveryGrouping, FromStock, FulfilmentPlan, ProposedShipment, SalesOrder, SalesOrderId,
-    SalesOrderStatus, SupplyEntry, SupplyEntryId, SupplySource, plan_fulfilment, propose_shipments,
-    schedule_production_for_shortfall,
+    SalesOrderStatus, SupplyEntry, SupplyEntryId, SupplySource, WarehouseId, open_supply, plan_fulfilment,
+    propose_shipments, schedule_production_for_shortfall,
 };
 use rusqlite::Connection;
 use rust_decimal::Decimal;
@@ -27,7 +28,9 @@ use crate::access::{Action, Kind, Resource, authorize};
 use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::{Result, ServerError};
+use crate::orders::planning_store::SupplyReceipt;
 use crate::orders::{iso_date, planning_store, store};
+use crate::rest::orders::{StockLevelView, level_views};
 
 // ---- supply entries ----
 
@@ -76,18 +79,119 @@ pub async fn record_supply_entry(
     Ok((StatusCode::CREATED, Json(entry)))
 }
 
-/// Lists supply entries by expected date.
+/// A supply entry with the quantity received against it and the quantity still expected.
+#[derive(Serialize)]
+pub struct SupplyEntryView {
+    #[serde(flatten)]
+    pub entry: SupplyEntry,
+    pub received: Decimal,
+    /// `quantity − received`: what the fulfilment plan still counts as expected supply.
+    pub open: Decimal,
+}
+
+impl SupplyEntryView {
+    fn new(entry: SupplyEntry, received: Decimal) -> SupplyEntryView {
+        SupplyEntryView {
+            open: entry.open_quantity(received).normalize(),
+            received: received.normalize(),
+            entry,
+        }
+    }
+}
+
+/// Lists supply entries by expected date, fully received ones included.
 pub async fn supply_entries(
     State(state): State<AppState>,
     Acting { context, .. }: Acting,
-) -> Result<Json<Vec<SupplyEntry>>> {
+) -> Result<Json<Vec<SupplyEntryView>>> {
     authorize(&context, Action::Read, &Resource::kind(Kind::Stock))?;
     let entries = blocking(move || {
         let tenant = state.hub.tenant(&context.tenant_id)?;
-        planning_store::supply_entries(tenant.lock().store().connection())
+        let guard = tenant.lock();
+        let connection = guard.store().connection();
+        let received = planning_store::received_by_entry(connection)?;
+        Ok(planning_store::supply_entries(connection)?
+            .into_iter()
+            .map(|entry| {
+                let received = received.get(&entry.id).copied().unwrap_or_default();
+                SupplyEntryView::new(entry, received)
+            })
+            .collect::<Vec<_>>())
     })
     .await?;
     Ok(Json(entries))
+}
+
+// ---- supply receipts ----
+
+#[derive(Deserialize)]
+pub struct SupplyReceiptBody {
+    /// The warehouse the goods arrived in.
+    pub warehouse: WarehouseId,
+    /// At most the entry's open quantity.
+    pub quantity: Quantity,
+}
+
+#[derive(Serialize)]
+pub struct SupplyReceiptView {
+    pub receipt: SupplyReceipt,
+    pub supply_entry: SupplyEntryView,
+    /// The product's stock level in the warehouse after the receipt.
+    pub stock: StockLevelView,
+}
+
+/// Receives goods of a supply entry into stock and reduces the entry's open quantity, in one
+/// transaction (201). The goods are not reserved for waiting orders; staff reserve them as
+/// after any stock receipt. Receiving more than is open is 409 and changes nothing.
+pub async fn receive_supply(
+    State(state): State<AppState>,
+    Acting { context, .. }: Acting,
+    Path((_, supply_entry_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<SupplyReceiptBody>,
+) -> Result<(StatusCode, Json<SupplyReceiptView>)> {
+    authorize(&context, Action::Manage, &Resource::kind(Kind::Stock))?;
+    let view = blocking(move || {
+        let tenant = state.hub.tenant(&context.tenant_id)?;
+        let mut guard = tenant.lock();
+        let connection = guard.store().connection();
+        let entry = planning_store::supply_entry(connection, &supply_entry_id)?
+            .ok_or_else(|| ServerError::NotFound(format!("supply entry {supply_entry_id}")))?;
+        let received = planning_store::received_of_entry(connection, &entry.id)?;
+        let open_after = entry
+            .receive(received, body.quantity)
+            .map_err(|error| ServerError::Conflict(error.to_string()))?;
+
+        let mut book = store::stock_book(connection)?;
+        book.receive(&body.warehouse, &entry.product_id, body.quantity);
+        let touched = [(body.warehouse.clone(), entry.product_id.clone())];
+        let receipt = SupplyReceipt {
+            receipt_id: ulid::Ulid::generate().to_string(),
+            supply_entry_id: entry.id,
+            warehouse: body.warehouse,
+            product_id: entry.product_id.clone(),
+            quantity: body.quantity.value(),
+            received_by: context.user_id.to_string(),
+            received_at: Timestamp::now().to_string(),
+        };
+        let transaction = guard.store_mut().connection_mut().transaction()?;
+        store::save_stock_book(&transaction, &book, &touched)?;
+        planning_store::insert_supply_receipt(&transaction, &receipt)?;
+        transaction.commit()?;
+        tracing::info!(supply_entry_id = %entry.id, receipt_id = %receipt.receipt_id, warehouse = %receipt.warehouse,
+            product_id = %entry.product_id, quantity = %receipt.quantity, open = %open_after,
+            user_id = %context.user_id, "supply received into stock");
+
+        let stock = level_views(&book, &touched)
+            .pop()
+            .ok_or_else(|| ServerError::Corrupt(format!("no stock level for supply entry {}", entry.id)))?;
+        Ok(SupplyReceiptView {
+            supply_entry: SupplyEntryView::new(entry, received + receipt.quantity),
+            receipt,
+            stock,
+        })
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 // ---- fulfilment plan ----
@@ -215,14 +319,18 @@ pub async fn delivery_plan(
 // ---- shared ----
 
 /// Loads the open sales orders (oldest decision first) and plans them against the stock
-/// book's reservations and the supply entries.
+/// book's reservations and the open quantity of each supply entry. Fully received entries
+/// are left out.
 fn open_plan(connection: &Connection) -> Result<(Vec<SalesOrder>, FulfilmentPlan)> {
     let orders: Vec<SalesOrder> = store::sales_orders(connection, None)?
         .into_iter()
         .filter(|order| order.status != SalesOrderStatus::Rejected)
         .collect();
     let book = store::stock_book(connection)?;
-    let supply = planning_store::supply_entries(connection)?;
+    let supply = open_supply(
+        &planning_store::supply_entries(connection)?,
+        &planning_store::received_by_entry(connection)?,
+    );
     let mut plan = plan_fulfilment(&book, &orders, &supply)?;
     // A fully shipped order has nothing reserved and nothing waiting: it is not open.
     plan.orders

@@ -350,6 +350,12 @@ fn write_delivery(
     Ok(())
 }
 
+/// Reads the delivery of a shipment, with its lines and images, inside `connection`, which may
+/// be an open transaction.
+pub fn delivery_of_shipment(connection: &Connection, shipment_id: &str) -> Result<Option<DeliveryRecord>> {
+    read_delivery(connection, shipment_id)
+}
+
 impl TenantStore {
     /// Visits, by rep and date when given, ordered by planned start.
     pub fn visits(&self, rep: Option<&str>, date: Option<&str>) -> Result<Vec<VisitRow>> {

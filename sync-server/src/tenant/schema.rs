@@ -538,6 +538,20 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX territory_members_by_territory ON territory_members (territory_id);
     "#,
+    // 9: receipts against supply entries. Each receipt puts goods of a production schedule or
+    // purchase entry into stock. An entry's open quantity is its quantity minus its receipts.
+    r#"
+    CREATE TABLE supply_receipts (
+        receipt_id       TEXT PRIMARY KEY,  -- ULID
+        supply_entry_id  TEXT NOT NULL REFERENCES supply_entries(supply_entry_id),
+        warehouse        TEXT NOT NULL,
+        product_id       TEXT NOT NULL,
+        quantity         TEXT NOT NULL,     -- decimal text, above zero
+        received_by      TEXT NOT NULL,
+        received_at      TEXT NOT NULL
+    );
+    CREATE INDEX supply_receipts_by_entry ON supply_receipts (supply_entry_id, received_at);
+    "#,
 ];
 
 #[cfg(test)]
