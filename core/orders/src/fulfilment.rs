@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 
+use dms_domain::quantity::MAX_QUANTITY;
 use dms_domain::{ProductId, Quantity};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -228,25 +229,32 @@ pub fn plan_fulfilment(stock: &StockBook, orders: &[SalesOrder], supply: &[Suppl
     Ok(plan)
 }
 
-/// Raises one production schedule entry per product for the plan's shortfall, expected on
-/// `expected_on`, with ids from `new_id`. Products are taken in id order.
+/// Raises production schedule entries for the plan's shortfall, expected on `expected_on`,
+/// with ids from `new_id`: one per product, or several when a product's shortfall is above
+/// the largest quantity one entry may hold. Products are taken in id order.
 pub fn schedule_production_for_shortfall(
     plan: &FulfilmentPlan,
     expected_on: Date,
     mut new_id: impl FnMut() -> SupplyEntryId,
 ) -> Result<Vec<SupplyEntry>> {
-    plan.shortfall()
-        .into_iter()
-        .map(|(product_id, quantity)| {
-            Ok(SupplyEntry {
+    let mut entries = Vec::new();
+    for (product_id, shortfall) in plan.shortfall() {
+        // One entry holds at most the largest quantity the domain accepts; a larger shortfall
+        // gets several entries, the last one holding the rest.
+        let mut left = shortfall;
+        while left > Decimal::ZERO {
+            let quantity = left.min(MAX_QUANTITY);
+            entries.push(SupplyEntry {
                 id: new_id(),
                 source: SupplySource::Production,
-                product_id,
+                product_id: product_id.clone(),
                 quantity: Quantity::new(quantity)?,
                 expected_on,
-            })
-        })
-        .collect()
+            });
+            left -= quantity;
+        }
+    }
+    Ok(entries)
 }
 
 struct SupplyLeft {

@@ -140,8 +140,8 @@ fn summary(delivery: &DeliveryRecord) -> Vec<(&'static str, String)> {
 
 /// Describes the signed acknowledgement's outcome on its order-to-cash shipment, such as
 /// "applied - shipment … moved from dispatched to partly_delivered by acknowledgement …".
-// NOTE: the buyer opens this report too. A refusal because the acknowledgement names another
-// buyer shows that buyer's id in the reason.
+/// A buyer's copy of the record carries no reason (`crate::rest::field`), so it shows only the
+/// outcome.
 fn shipment_update(delivery: &DeliveryRecord) -> String {
     match (&delivery.shipment_outcome, &delivery.signed_at) {
         (Some(outcome), _) => match &delivery.shipment_outcome_reason {
