@@ -57,7 +57,8 @@ impl From<DeviceError> for DeviceClientError {
             DeviceError::CartNotFound(_)
             | DeviceError::DocumentNotFound(_)
             | DeviceError::UnknownProduct(_)
-            | DeviceError::NotInDocument { .. } => Self::NotFound { message },
+            | DeviceError::NotInDocument { .. }
+            | DeviceError::WrongDocumentKind { .. } => Self::NotFound { message },
             DeviceError::Network(_) | DeviceError::SyncTimedOut { .. } => Self::Network { message },
             DeviceError::Refused(_) | DeviceError::Unauthorized(_) => Self::Refused { message },
             DeviceError::Domain(error) => error.into(),

@@ -142,6 +142,15 @@ async fn visit_plan_merges_check_in_and_reschedule() {
         other => panic!("a second check-in must be refused as input, got {other:?}"),
     }
     assert_eq!(rep_phone.visit_plan(plan_id).unwrap(), checked_in);
+    // A visit plan's id given to a business plan call names the kind it found.
+    let wrong_kind = rep_phone.business_plan(plan_id).unwrap_err().to_string();
+    assert_eq!(
+        wrong_kind,
+        format!(
+            "document {} is a dms.visit-plan/1 document, not dms.business-plan/1",
+            dms_device::field::plan_document(plan_id)
+        )
+    );
     let follow_up = rep_phone
         .add_follow_up(
             plan_id,

@@ -12,13 +12,16 @@
 
 use automerge::Automerge;
 use dms_documents::DocumentId;
-use dms_documents::business_plan::{self, BusinessPlanHeader, BusinessPlanView, GoalChange, GoalScope, NewGoal};
+use dms_documents::business_plan::{
+    self, BUSINESS_PLAN_SCHEMA, BusinessPlanHeader, BusinessPlanView, GoalChange, GoalScope, NewGoal,
+};
 use dms_domain::{Money, PlanId, ProductId, TenantId, Timestamp, UserId};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::device::Device;
 use crate::error::{DeviceError, Result};
+use crate::field::field_document;
 use crate::field_plans::{as_input, check_period, required_text};
 
 /// A goal as it is first set. Without a period, the goal covers the plan's period.
@@ -140,12 +143,8 @@ impl Device {
 
     /// Returns a business plan on this device.
     pub fn business_plan(&self, plan_id: PlanId) -> Result<BusinessPlanView> {
-        let document_id = business_plan_document(plan_id);
         let inner = self.shared.lock();
-        let doc = inner
-            .documents
-            .get(&document_id)
-            .ok_or_else(|| DeviceError::DocumentNotFound(document_id.to_string()))?;
+        let doc = field_document(&inner, business_plan_document(plan_id), BUSINESS_PLAN_SCHEMA)?;
         Ok(BusinessPlanView::read(doc)?)
     }
 
@@ -282,7 +281,12 @@ impl Device {
         plan_id: PlanId,
         edit: impl FnOnce(&BusinessPlanView, &mut Automerge) -> Result<T>,
     ) -> Result<T> {
-        self.edit_plan_document(business_plan_document(plan_id), BusinessPlanView::read, edit)
+        self.edit_plan_document(
+            business_plan_document(plan_id),
+            BUSINESS_PLAN_SCHEMA,
+            BusinessPlanView::read,
+            edit,
+        )
     }
 }
 

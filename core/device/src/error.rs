@@ -21,6 +21,14 @@ pub enum DeviceError {
         document: String,
     },
 
+    /// An id that names a document of another kind on this device.
+    #[error("document {document} is a {found} document, not {expected}")]
+    WrongDocumentKind {
+        document: String,
+        expected: String,
+        found: String,
+    },
+
     #[error("{0}")]
     InvalidInput(String),
 

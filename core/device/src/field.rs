@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 
 use automerge::Automerge;
 use dms_documents::DocumentId;
+use dms_documents::cart::{CART_SCHEMA, DocumentKind, document_kind};
 use dms_documents::delivery_ack::{
-    self, AcknowledgementHeader, AcknowledgementView, Capture, ImageRef, Receiver, SignOff,
+    self, AcknowledgementHeader, AcknowledgementView, Capture, DELIVERY_ACK_SCHEMA, ImageRef, Receiver, SignOff,
 };
-use dms_documents::visit_plan::{self, Presence, VisitPlanView};
+use dms_documents::visit_plan::{self, Presence, VISIT_PLAN_SCHEMA, VisitPlanView};
 use dms_domain::{AcknowledgementId, GeoPoint, PartyId, PlanId, ProductId, ShipmentId, Timestamp, VisitId};
 use rust_decimal::Decimal;
 
@@ -51,6 +52,7 @@ impl Device {
         Ok(AcknowledgementView::read(field_document(
             &inner,
             acknowledgement_document(ack_id),
+            DELIVERY_ACK_SCHEMA,
         )?)?)
     }
 
@@ -64,14 +66,14 @@ impl Device {
         reason: Option<&str>,
     ) -> Result<()> {
         let now = Timestamp::now();
-        self.edit_field_document(acknowledgement_document(ack_id), |doc| {
+        self.edit_field_document(acknowledgement_document(ack_id), DELIVERY_ACK_SCHEMA, |doc| {
             delivery_ack::record_line(doc, product_id, short, damaged, reason, &now)
         })
     }
 
     pub fn set_receiver(&self, ack_id: AcknowledgementId, receiver: &Receiver) -> Result<()> {
         let now = Timestamp::now();
-        self.edit_field_document(acknowledgement_document(ack_id), |doc| {
+        self.edit_field_document(acknowledgement_document(ack_id), DELIVERY_ACK_SCHEMA, |doc| {
             delivery_ack::set_receiver(doc, receiver, &now)
         })
     }
@@ -80,7 +82,7 @@ impl Device {
     pub fn attach_signature(&self, ack_id: AcknowledgementId, bytes: &[u8], media_type: &str) -> Result<String> {
         let image = self.store_image(bytes, media_type)?;
         let now = Timestamp::now();
-        self.edit_field_document(acknowledgement_document(ack_id), |doc| {
+        self.edit_field_document(acknowledgement_document(ack_id), DELIVERY_ACK_SCHEMA, |doc| {
             delivery_ack::attach_signature(doc, &image, &now)
         })?;
         Ok(image.sha256)
@@ -90,7 +92,7 @@ impl Device {
     pub fn add_delivery_photo(&self, ack_id: AcknowledgementId, bytes: &[u8], media_type: &str) -> Result<String> {
         let image = self.store_image(bytes, media_type)?;
         let now = Timestamp::now();
-        self.edit_field_document(acknowledgement_document(ack_id), |doc| {
+        self.edit_field_document(acknowledgement_document(ack_id), DELIVERY_ACK_SCHEMA, |doc| {
             delivery_ack::add_photo(doc, &image, &now)
         })?;
         Ok(image.sha256)
@@ -102,7 +104,7 @@ impl Device {
             at: Timestamp::now(),
             position,
         };
-        self.edit_field_document(acknowledgement_document(ack_id), |doc| {
+        self.edit_field_document(acknowledgement_document(ack_id), DELIVERY_ACK_SCHEMA, |doc| {
             delivery_ack::capture(doc, &capture)
         })
     }
@@ -112,7 +114,7 @@ impl Device {
         let signer = self.identity().user_id.clone();
         let now = Timestamp::now();
         let mut signed = None;
-        self.edit_field_document(acknowledgement_document(ack_id), |doc| {
+        self.edit_field_document(acknowledgement_document(ack_id), DELIVERY_ACK_SCHEMA, |doc| {
             signed = Some(delivery_ack::sign_off(doc, &signer, &now)?);
             Ok(())
         })?;
@@ -129,7 +131,11 @@ impl Device {
     /// A visit plan synced to this device.
     pub fn visit_plan(&self, plan_id: PlanId) -> Result<VisitPlanView> {
         let inner = self.shared.lock();
-        Ok(VisitPlanView::read(field_document(&inner, plan_document(plan_id))?)?)
+        Ok(VisitPlanView::read(field_document(
+            &inner,
+            plan_document(plan_id),
+            VISIT_PLAN_SCHEMA,
+        )?)?)
     }
 
     /// Checks in to a visit at `position`, now.
@@ -138,7 +144,7 @@ impl Device {
             at: Timestamp::now(),
             position,
         };
-        self.edit_field_document(plan_document(plan_id), |doc| {
+        self.edit_field_document(plan_document(plan_id), VISIT_PLAN_SCHEMA, |doc| {
             visit_plan::check_in(doc, visit_id, &presence)
         })
     }
@@ -149,7 +155,7 @@ impl Device {
             at: Timestamp::now(),
             position,
         };
-        self.edit_field_document(plan_document(plan_id), |doc| {
+        self.edit_field_document(plan_document(plan_id), VISIT_PLAN_SCHEMA, |doc| {
             visit_plan::check_out(doc, visit_id, &presence)
         })
     }
@@ -157,7 +163,7 @@ impl Device {
     /// Records a visit's notes and outcome.
     pub fn record_visit_outcome(&self, plan_id: PlanId, visit_id: VisitId, notes: &str, outcome: &str) -> Result<()> {
         let now = Timestamp::now();
-        self.edit_field_document(plan_document(plan_id), |doc| {
+        self.edit_field_document(plan_document(plan_id), VISIT_PLAN_SCHEMA, |doc| {
             visit_plan::record_outcome(doc, visit_id, notes, outcome, &now)
         })
     }
@@ -176,10 +182,11 @@ impl Device {
     fn edit_field_document(
         &self,
         document_id: DocumentId,
+        schema: &str,
         edit: impl FnOnce(&mut Automerge) -> dms_documents::Result<()>,
     ) -> Result<()> {
         let mut inner = self.shared.lock();
-        let mut doc = field_document(&inner, document_id)?.clone();
+        let mut doc = field_document(&inner, document_id, schema)?.clone();
         let before = doc.get_heads();
         crate::field_plans::as_input(edit(&mut doc))?;
         inner.commit_edit(document_id, doc, &before)
@@ -196,9 +203,29 @@ pub fn plan_document(plan_id: PlanId) -> DocumentId {
     DocumentId::from_bytes(plan_id.to_bytes())
 }
 
-fn field_document(inner: &Inner, document_id: DocumentId) -> Result<&Automerge> {
-    inner
+/// Returns the field document `document_id` when it is of the `schema` kind. A document of
+/// another kind (a visit plan's id given for a business plan, say) is refused by name.
+pub(crate) fn field_document<'a>(inner: &'a Inner, document_id: DocumentId, schema: &str) -> Result<&'a Automerge> {
+    let doc = inner
         .documents
         .get(&document_id)
-        .ok_or_else(|| DeviceError::DocumentNotFound(document_id.to_string()))
+        .ok_or_else(|| DeviceError::DocumentNotFound(document_id.to_string()))?;
+    match document_kind(doc)? {
+        DocumentKind::Other(found) if found == schema => Ok(doc),
+        DocumentKind::Other(found) => Err(DeviceError::WrongDocumentKind {
+            document: document_id.to_string(),
+            expected: schema.to_owned(),
+            found,
+        }),
+        DocumentKind::Cart => Err(DeviceError::WrongDocumentKind {
+            document: document_id.to_string(),
+            expected: schema.to_owned(),
+            found: CART_SCHEMA.to_owned(),
+        }),
+        DocumentKind::Untyped => Err(DeviceError::WrongDocumentKind {
+            document: document_id.to_string(),
+            expected: schema.to_owned(),
+            found: "no schema".to_owned(),
+        }),
+    }
 }

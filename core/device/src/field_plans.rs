@@ -11,13 +11,15 @@
 
 use automerge::Automerge;
 use dms_documents::DocumentId;
-use dms_documents::visit_plan::{self, FollowUp, NewVisit, Vehicle, Visit, VisitPlanHeader, VisitPlanView};
+use dms_documents::visit_plan::{
+    self, FollowUp, NewVisit, VISIT_PLAN_SCHEMA, Vehicle, Visit, VisitPlanHeader, VisitPlanView,
+};
 use dms_domain::{PartyId, PlanId, Timestamp, UserId, VisitId};
 use serde::Serialize;
 
 use crate::device::Device;
 use crate::error::{DeviceError, Result};
-use crate::field::plan_document;
+use crate::field::{field_document, plan_document};
 
 /// A visit as a manager plans it, or as a rep adds it unplanned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,7 +216,7 @@ impl Device {
         plan_id: PlanId,
         edit: impl FnOnce(&VisitPlanView, &mut Automerge) -> Result<T>,
     ) -> Result<T> {
-        self.edit_plan_document(plan_document(plan_id), VisitPlanView::read, edit)
+        self.edit_plan_document(plan_document(plan_id), VISIT_PLAN_SCHEMA, VisitPlanView::read, edit)
     }
 
     /// Reads a document with `read`, runs `edit` on a copy, stores the new changes, then
@@ -223,14 +225,12 @@ impl Device {
     pub(crate) fn edit_plan_document<V, T>(
         &self,
         document_id: DocumentId,
+        schema: &str,
         read: impl FnOnce(&Automerge) -> dms_documents::Result<V>,
         edit: impl FnOnce(&V, &mut Automerge) -> Result<T>,
     ) -> Result<T> {
         let mut inner = self.shared.lock();
-        let current = inner
-            .documents
-            .get(&document_id)
-            .ok_or_else(|| DeviceError::DocumentNotFound(document_id.to_string()))?;
+        let current = field_document(&inner, document_id, schema)?;
         let view = read(current)?;
         let mut doc = current.clone();
         let before = doc.get_heads();
