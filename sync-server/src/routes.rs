@@ -128,7 +128,11 @@ pub const ROUTES: &[Route] = &[
     route("get", "/api/v1/orgs/{org}/users", Endpoint::Users),
     route("post", "/api/v1/orgs/{org}/users", Endpoint::CreateUser),
     route("post", "/api/v1/orgs/{org}/users/{user}/revoke", Endpoint::RevokeUser),
-    route("put", "/api/v1/orgs/{org}/users/{user}/contact", Endpoint::SetUserContact),
+    route(
+        "put",
+        "/api/v1/orgs/{org}/users/{user}/contact",
+        Endpoint::SetUserContact,
+    ),
     route("get", "/api/v1/orgs/{org}/licences", Endpoint::Licences),
     route("post", "/api/v1/orgs/{org}/licences", Endpoint::IssueLicence),
     route("get", "/api/v1/orgs/{org}/links", Endpoint::Links),

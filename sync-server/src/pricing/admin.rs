@@ -12,11 +12,11 @@ use dms_pricing::{Order, Scheme, Simulation};
 use super::PricingSettings;
 use super::buyer_view::{catalog_for, channel_of};
 use super::catalog_csv::{assign_pricing, export_csv, read_pricing_columns};
+use super::catalog_setup::{partner_groups, territories};
 use super::hsn_map::HsnMap;
 use super::order::TenantPricing;
 use super::store::{current_schemes, priced_catalog, pricing_settings, replace_schemes, set_pricing_settings};
 use crate::app::AppState;
-use super::catalog_setup::{partner_groups, territories};
 use crate::error::{Result, ServerError};
 
 /// Options of a catalog import that decide each product's pricing data.
@@ -150,7 +150,10 @@ pub fn set_settings(state: &AppState, tenant_id: &TenantId, settings: &PricingSe
 /// never waits unseen for a group or territory created later under that id.
 fn check_scheme_targets(connection: &rusqlite::Connection, schemes: &[Scheme]) -> Result<()> {
     let groups: Vec<String> = partner_groups(connection)?.into_iter().map(|group| group.id).collect();
-    let territories: Vec<String> = territories(connection)?.into_iter().map(|territory| territory.id).collect();
+    let territories: Vec<String> = territories(connection)?
+        .into_iter()
+        .map(|territory| territory.id)
+        .collect();
     for scheme in schemes {
         let targeting = &scheme.targeting;
         if let Some(group) = targeting.partner_group_ids.iter().find(|id| !groups.contains(id)) {
