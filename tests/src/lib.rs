@@ -1,6 +1,7 @@
 //! Shared harness for the cross-crate and end-to-end tests in `tests/tests/`: a real sync
 //! server on a loopback port with a fresh data folder, tenants, tokens and devices.
 
+pub mod back_office;
 pub mod raw_peer;
 
 use std::path::{Path, PathBuf};

@@ -15,193 +15,30 @@ use automerge::Automerge;
 use dms_device::Device;
 use dms_documents::DocumentId;
 use dms_documents::delivery_ack::{self, Countersign, Receiver, SignOff, Verdict};
-use dms_domain::{AcknowledgementId, GeoPoint, PartyId, ProductId, ShipmentId, TenantId, Timestamp, UserId};
+use dms_domain::{AcknowledgementId, GeoPoint, PartyId, ProductId, ShipmentId, Timestamp, UserId};
 use dms_orders::{DeliveryExceptionKind, ShipmentRecord, ShipmentStatus};
-use dms_server::access::Principal;
-use dms_server::pricing::admin as pricing_admin;
-use dms_server::tenant::field_store::DeliveryRecord;
-use dms_tests::TestServer;
+use dms_tests::back_office::{BackOffice, DAL_AND_DETERGENT_PRICES, KIRANA_12, transport_by_vehicle};
 use dms_tests::raw_peer::{PushOutcome, RawPeer};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use serde_json::{Value, json};
-
-/// DM-001 at 172.50 with 5 % GST and DM-012 at 110.00 with 18 %, prices without GST.
-const PRICING_CSV: &str = "\
-ProductID,ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory,HSN,GSTRate,PriceIncludesGST
-DM-001,Toor Dal (Arhar),Village Mill,189.00,172.50,1 kg,\"Foodgrains, Oil & Masala\",Dals & Pulses,0713,5,false
-DM-012,Detergent Powder,Ujala Home,120.00,110.00,1 kg,Cleaning & Household,Detergent Powder,3402,18,false
-";
+use serde_json::json;
 
 const ORG: &str = "acme-dist";
 const BUYER: &str = "kirana-12";
 const DRIVER: &str = "drv-1";
 
-struct Setup {
-    server: TestServer,
-    tenant: TenantId,
-    admin_token: String,
-    buyer: Principal,
-    buyer_token: String,
-    driver: Principal,
-    driver_token: String,
-}
-
-impl Setup {
-    async fn start() -> Setup {
-        let server = TestServer::start().await;
-        let tenant = server.tenant_with_catalog(ORG);
-        let import = dms_server::admin::import_catalog(&server.state, &tenant, PRICING_CSV.as_bytes()).unwrap();
-        assert_eq!(import.priced, 2);
-        let settings = serde_json::from_value(json!({ "supplier_state": "27" })).unwrap();
-        pricing_admin::set_settings(&server.state, &tenant, &settings).unwrap();
-        let (_, admin_token) = server.token_for(&tenant, "acme-admin", "distributor_admin", None);
-        let (buyer, buyer_token) = server.partner_token(&tenant, "asha", BUYER);
-        let (driver, driver_token) = server.token_for(&tenant, DRIVER, "delivery_driver", None);
-        Setup {
-            server,
-            tenant,
-            admin_token,
-            buyer,
-            buyer_token,
-            driver,
-            driver_token,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/v1/orgs/{ORG}/{path}", self.server.url)
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .post(self.url(path))
-            .bearer_auth(&self.admin_token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post_ok(&self, path: &str, body: Value, expected: u16) -> Value {
-        let (status, value) = self.post(path, body).await;
-        assert_eq!(status, expected, "POST {path}: {value}");
-        value
-    }
-
-    /// Reads the shipments over REST as `token`, by shipment id.
-    async fn shipments(&self, token: &str) -> BTreeMap<String, ShipmentRecord> {
-        let response = reqwest::Client::new()
-            .get(self.url("shipments"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 200);
-        let records: Vec<ShipmentRecord> = response.json().await.unwrap();
-        records
-            .into_iter()
-            .map(|record| (record.shipment.id.to_string(), record))
-            .collect()
-    }
-
-    fn delivery(&self, shipment: &str) -> DeliveryRecord {
-        let tenant = self.server.state.hub.tenant(&self.tenant).unwrap();
-        let guard = tenant.lock();
-        guard.store().delivery(shipment).unwrap().unwrap()
-    }
-
-    /// Plans a shipment of `(order line, quantity)` and returns its id.
-    async fn plan_shipment(&self, sales_order: &str, lines: &[(u32, &str)]) -> String {
-        let lines: Vec<Value> = lines
-            .iter()
-            .map(|(line_no, quantity)| json!({"order_line_no": line_no, "quantity": quantity}))
-            .collect();
-        let planned = self
-            .post_ok(
-                "shipments",
-                json!({"sales_order_id": sales_order, "warehouse": "WH-PUNE",
-                       "planned_dispatch_on": "2026-05-05", "planned_delivery_on": "2026-05-06",
-                       "transport": {"mode": "road", "vehicle_number": "MH 12 AB 1234"},
-                       "lines": lines}),
-                201,
-            )
-            .await;
-        planned["shipment"]["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn event(&self, shipment: &str, body: Value) {
-        self.post_ok(&format!("shipments/{shipment}/events"), body, 200).await;
-    }
-}
-
 /// Submits a partner's order of 14 DM-001 and 8 DM-012, accepts it in full and reserves it in
 /// WH-PUNE; returns the sales order id.
-async fn reserved_sales_order(setup: &Setup, buyer_phone: &Device) -> String {
-    buyer_phone.sync_now().await.unwrap();
-    let cart = buyer_phone.create_cart(None).unwrap();
-    buyer_phone
-        .set_line(cart, &product("DM-001"), "14".parse().unwrap())
-        .unwrap();
-    buyer_phone
-        .set_line(cart, &product("DM-012"), "8".parse().unwrap())
-        .unwrap();
-    buyer_phone.submit(cart).unwrap();
-    buyer_phone.sync_now().await.unwrap();
-
-    let response = reqwest::Client::new()
-        .get(setup.url("order-requests"))
-        .bearer_auth(&setup.admin_token)
-        .send()
-        .await
-        .unwrap();
-    let requests: Value = response.json().await.unwrap();
-    assert_eq!(requests.as_array().unwrap().len(), 1, "{requests}");
-    let request = requests[0]["order_request_id"].as_str().unwrap();
-    let order = setup
-        .post_ok(
-            &format!("order-requests/{request}/decision"),
-            json!({
-                "decision": "accept_in_full",
-                "seller": party(ORG, "27AAACA1234A1Z5", "Acme Distributors", "Pune", "411001"),
-                "buyer": party(BUYER, "27AAPFU0939F1ZV", "Kirana Twelve Stores", "Mumbai", "400001"),
-                "credit_days": 30
-            }),
-            201,
-        )
+async fn reserved_sales_order(setup: &BackOffice, buyer_phone: &Device) -> String {
+    let sales_order = setup
+        .order_in_full(&KIRANA_12, buyer_phone, &[("DM-001", "14"), ("DM-012", "8")])
         .await;
-    let sales_order = order["id"].as_str().unwrap().to_owned();
-
     setup
-        .post_ok(
-            "stock/receipts",
-            json!({"warehouse": "WH-PUNE", "lines": [
-                {"product_id": "DM-001", "quantity": "14"}, {"product_id": "DM-012", "quantity": "8"}]}),
-            200,
-        )
+        .receive_stock(json!([{"product_id": "DM-001", "quantity": "14"}, {"product_id": "DM-012", "quantity": "8"}]))
         .await;
-    let reserved = setup
-        .post_ok(
-            &format!("sales-orders/{sales_order}/reservations"),
-            json!({"warehouses": ["WH-PUNE"]}),
-            200,
-        )
-        .await;
+    let reserved = setup.reserve(&sales_order).await;
     assert_eq!(reserved["backorders"].as_array().unwrap().len(), 0, "{reserved}");
     sales_order
-}
-
-fn party(id: &str, gstin: &str, name: &str, place: &str, pin: &str) -> Value {
-    json!({
-        "party_id": id,
-        "gstin": gstin,
-        "legal_name": name,
-        "address": format!("1 Market Road, {place}"),
-        "place": place,
-        "location": { "state": "27", "district": place, "pin": pin }
-    })
 }
 
 fn product(id: &str) -> ProductId {
@@ -258,25 +95,34 @@ fn history(record: &ShipmentRecord) -> Vec<(ShipmentStatus, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_acknowledgement_moves_shipment_and_records_exceptions() {
-    let setup = Setup::start().await;
-    let buyer_phone = setup.server.device("buyer-phone", &setup.buyer, &setup.buyer_token);
-    let driver_phone = setup.server.device("driver-phone", &setup.driver, &setup.driver_token);
+    let setup = BackOffice::start(DAL_AND_DETERGENT_PRICES).await;
+    assert_eq!(setup.pricing_import.priced, 2);
+    let (buyer, buyer_token) = setup.partner_token("asha", BUYER);
+    let (driver, driver_token) = setup.driver_token(DRIVER);
+    let buyer_phone = setup.server.device("buyer-phone", &buyer, &buyer_token);
+    let driver_phone = setup.server.device("driver-phone", &driver, &driver_token);
     let sales_order = reserved_sales_order(&setup, &buyer_phone).await;
 
     // Shipment 1 carries 10 DM-001 and 6 DM-012 and is dispatched. Shipment 2 carries the
     // rest (4 and 2) and is in transit. Shipment 3 is planned and never dispatched.
-    let partial = setup.plan_shipment(&sales_order, &[(1, "10"), (2, "6")]).await;
-    let full = setup.plan_shipment(&sales_order, &[(1, "4"), (2, "2")]).await;
-    let planned = setup.plan_shipment(&sales_order, &[(1, "1")]).await;
+    let partial = setup
+        .plan_shipment(&sales_order, transport_by_vehicle(), &[(1, "10"), (2, "6")])
+        .await;
+    let full = setup
+        .plan_shipment(&sales_order, transport_by_vehicle(), &[(1, "4"), (2, "2")])
+        .await;
+    let planned = setup
+        .plan_shipment(&sales_order, transport_by_vehicle(), &[(1, "1")])
+        .await;
     for shipment in [&partial, &full] {
         setup
-            .event(
+            .post_event(
                 shipment,
                 json!({"event": "dispatch", "at": "2026-05-05T08:00:00+05:30"}),
             )
             .await;
     }
-    setup.event(&full, json!({"event": "in_transit"})).await;
+    setup.post_event(&full, json!({"event": "in_transit"})).await;
 
     // At the shop, offline: 8 delivered, 1 short and 1 damaged of DM-001, all 6 DM-012.
     driver_phone.sync_now().await.unwrap();
@@ -391,7 +237,7 @@ async fn signed_acknowledgement_moves_shipment_and_records_exceptions() {
     );
 
     // The buyer reads the same over REST and, offline, on its phone.
-    let buyer_seen = setup.shipments(&setup.buyer_token).await;
+    let buyer_seen = setup.shipments(&buyer_token).await;
     assert_eq!(buyer_seen[&partial].exceptions, seen[&partial].exceptions);
     buyer_phone.sync_now().await.unwrap();
     let orders = buyer_phone.orders().unwrap().unwrap();
@@ -408,6 +254,7 @@ async fn signed_acknowledgement_moves_shipment_and_records_exceptions() {
     // 59.40). Taxable 2040.00, tax 187.80, total 2227.80, rounded to 2228.00.
     let invoice = setup
         .post_ok(
+            &setup.admin_token,
             "invoices",
             json!({"shipment_id": partial, "issued_at": "2026-05-07T11:00:00+05:30"}),
             201,
@@ -426,7 +273,9 @@ async fn signed_acknowledgement_moves_shipment_and_records_exceptions() {
     assert_eq!(tax["sgst"], "93.90", "{tax}");
     assert_eq!(tax["round_off"], "0.20", "{tax}");
     assert_eq!(tax["grand_total"], "2228.00", "{tax}");
-    let (status, refused) = setup.post("invoices", json!({"shipment_id": partial})).await;
+    let (status, refused) = setup
+        .post(&setup.admin_token, "invoices", json!({"shipment_id": partial}))
+        .await;
     assert_eq!(status, 409, "{refused}");
     assert_eq!(refused["code"], "nothing_to_bill");
 
@@ -443,7 +292,7 @@ async fn signed_acknowledgement_moves_shipment_and_records_exceptions() {
     };
     delivery_ack::countersign(&mut buyer_doc, &countersign).unwrap();
     let sync_url = format!("{}/api/v1/orgs/{ORG}/sync", setup.server.url.replacen("http", "ws", 1));
-    let mut peer = RawPeer::joined(&sync_url, &setup.buyer_token).await;
+    let mut peer = RawPeer::joined(&sync_url, &buyer_token).await;
     assert_eq!(peer.push(document, &mut buyer_doc).await, PushOutcome::Accepted);
     let delivery = setup.delivery(&partial);
     assert_eq!(delivery.countersign_verdict.as_deref(), Some("disputed"));
@@ -454,7 +303,7 @@ async fn signed_acknowledgement_moves_shipment_and_records_exceptions() {
 }
 
 /// Returns the server's current copy of a document.
-fn server_copy(setup: &Setup, id: DocumentId) -> Automerge {
+fn server_copy(setup: &BackOffice, id: DocumentId) -> Automerge {
     let tenant = setup.server.state.hub.tenant(&setup.tenant).unwrap();
     let mut guard = tenant.lock();
     guard.document(&id).unwrap().clone()

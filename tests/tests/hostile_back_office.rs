@@ -21,204 +21,76 @@ use dms_documents::wire::Message;
 use std::collections::BTreeMap;
 
 use dms_documents::delivery_ack::Receiver;
-use dms_domain::{AcknowledgementId, CartId, GeoPoint, PartyId, ProductId, Quantity, ShipmentId, TenantId, UserId};
-use dms_server::access::Principal;
-use dms_server::pricing::admin as pricing_admin;
+use dms_domain::{AcknowledgementId, CartId, GeoPoint, PartyId, ProductId, ShipmentId, TenantId, UserId};
 use dms_tests::TestServer;
+use dms_tests::back_office::{BackOffice, DAL_AND_DETERGENT_PRICES, Party, send_json, transport_with_lorry_receipt};
 use dms_tests::raw_peer::{PushOutcome, RawPeer};
 use reqwest::Method;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-/// DM-001 at 172.50 with 5 % GST and DM-012 at 110.00 with 18 %, prices without GST.
-const PRICING_CSV: &str = "\
-ProductID,ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory,HSN,GSTRate,PriceIncludesGST
-DM-001,Toor Dal (Arhar),Village Mill,189.00,172.50,1 kg,\"Foodgrains, Oil & Masala\",Dals & Pulses,0713,5,false
-DM-012,Detergent Powder,Ujala Home,120.00,110.00,1 kg,Cleaning & Household,Detergent Powder,3402,18,false
-";
-
-struct Setup {
-    server: TestServer,
-    tenant: TenantId,
-    admin: String,
+async fn setup() -> BackOffice {
+    BackOffice::start(DAL_AND_DETERGENT_PRICES).await
 }
 
-async fn setup() -> Setup {
-    let server = TestServer::start().await;
-    let tenant = server.tenant_with_catalog("acme-dist");
-    dms_server::admin::import_catalog(&server.state, &tenant, PRICING_CSV.as_bytes()).unwrap();
-    let settings = serde_json::from_value(json!({ "supplier_state": "27" })).unwrap();
-    pricing_admin::set_settings(&server.state, &tenant, &settings).unwrap();
-    let (_, admin) = server.token_for(&tenant, "acme-admin", "distributor_admin", None);
-    Setup { server, tenant, admin }
-}
-
-impl Setup {
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/v1/orgs/{}/{path}", self.server.url, self.tenant)
-    }
-
-    async fn send(&self, method: Method, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        send_to(method, &self.url(path), token, body).await
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        self.send(Method::GET, token, path, None).await
-    }
-
-    async fn get_ok(&self, token: &str, path: &str) -> Value {
-        let (status, body) = self.get(token, path).await;
-        assert_eq!(status, 200, "GET {path}: {body}");
-        body
-    }
-
-    async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        self.send(Method::POST, token, path, Some(body)).await
-    }
-
-    async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        self.send(Method::PUT, token, path, Some(body)).await
-    }
-
-    async fn put_ok(&self, path: &str, body: Value) -> Value {
-        let (status, answer) = self.put(&self.admin, path, body).await;
-        assert_eq!(status, 200, "PUT {path}: {answer}");
-        answer
-    }
-
-    /// Sends a body as raw bytes with a content type, for malformed bodies.
-    async fn raw(&self, method: Method, token: &str, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .request(method, self.url(path))
-            .bearer_auth(token)
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    fn partner(&self, user: &str, party: &str) -> (Principal, String) {
-        self.server.partner_token(&self.tenant, user, party)
-    }
-
-    /// Submits a cart from `phone`, decides it in full and returns the sales order id.
-    async fn order(&self, party: &str, phone: &Device, lines: &[(&str, &str)]) -> String {
-        let before = self.get_ok(&self.admin, "order-requests").await;
-        phone.sync_now().await.unwrap();
-        let cart = phone.create_cart(None).unwrap();
-        for (id, count) in lines {
-            let quantity: Quantity = count.parse().unwrap();
-            phone.set_line(cart, &ProductId::new(*id).unwrap(), quantity).unwrap();
-        }
-        phone.submit(cart).unwrap();
-        phone.sync_now().await.unwrap();
-        let after = self.get_ok(&self.admin, "order-requests").await;
-        let known: Vec<&Value> = before
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| &r["order_request_id"])
-            .collect();
-        let new: Vec<&Value> = after
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|request| !known.contains(&&request["order_request_id"]))
-            .collect();
-        assert_eq!(new.len(), 1, "{after}");
-        let order_request = new[0]["order_request_id"].as_str().unwrap();
-        let body = json!({
-            "decision": "accept_in_full",
-            "seller": party_json("acme-dist", "27AAACA1234A1Z5", "Acme Distributors", "Pune", "411001"),
-            "buyer": party_json(party, "27AAPFU0939F1ZV", "Kirana Stores", "Mumbai", "400001"),
-            "credit_days": 30
-        });
-        let (status, order) = self
-            .post(&self.admin, &format!("order-requests/{order_request}/decision"), body)
-            .await;
-        assert_eq!(status, 201, "{order}");
-        order["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn reserve(&self, sales_order: &str) -> Value {
-        let (status, outcome) = self
-            .post(
-                &self.admin,
-                &format!("sales-orders/{sales_order}/reservations"),
-                json!({"warehouses": ["WH-PUNE"]}),
-            )
-            .await;
-        assert_eq!(status, 200, "{outcome}");
-        outcome
-    }
-
-    /// Orders 10 DM-001 for `party` from a new phone, receives and reserves them and plans one
-    /// road shipment; returns the shipment id.
-    async fn planned_shipment(&self, user: &str, party: &str) -> String {
-        let (principal, token) = self.partner(user, party);
-        let phone = self.server.device(&format!("{user}-phone"), &principal, &token);
-        let sales_order = self.order(party, &phone, &[("DM-001", "10")]).await;
-        let (status, levels) = self
-            .post(
-                &self.admin,
-                "stock/receipts",
-                json!({"warehouse": "WH-PUNE", "lines": [{"product_id": "DM-001", "quantity": "10"}]}),
-            )
-            .await;
-        assert_eq!(status, 200, "{levels}");
-        self.reserve(&sales_order).await;
-        let (status, planned) = self
-            .post(
-                &self.admin,
-                "shipments",
-                json!({"sales_order_id": sales_order, "warehouse": "WH-PUNE",
-                       "planned_dispatch_on": "2026-05-05", "planned_delivery_on": "2026-05-06",
-                       "transport": {"transporter": "Shree Logistics", "mode": "road",
-                                     "vehicle_number": "MH 12 AB 1234",
-                                     "lorry_receipt_number": "LR-5531", "lorry_receipt_date": "2026-05-05"}}),
-            )
-            .await;
-        assert_eq!(status, 201, "{planned}");
-        planned["shipment"]["id"].as_str().unwrap().to_owned()
-    }
-
-    /// The seller's record of one shipment.
-    async fn shipment(&self, shipment: &str) -> Value {
-        let listed = self.get_ok(&self.admin, "shipments").await;
-        listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|record| record["shipment"]["id"] == shipment)
-            .cloned()
-            .unwrap()
+/// A buyer `party` in Mumbai, with the GST details every order in this file uses.
+fn kirana(party: &str) -> Party<'_> {
+    Party {
+        id: party,
+        gstin: "27AAPFU0939F1ZV",
+        legal_name: "Kirana Stores",
+        district: "Mumbai",
+        pin: "400001",
     }
 }
 
-async fn send_to(method: Method, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
+/// Sends a body as raw bytes with a content type, for malformed bodies.
+async fn raw(
+    setup: &BackOffice,
+    method: Method,
+    token: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .request(method, setup.url(path))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-fn party_json(id: &str, gstin: &str, name: &str, district: &str, pin: &str) -> Value {
-    json!({
-        "party_id": id,
-        "gstin": gstin,
-        "legal_name": name,
-        "address": format!("1 Market Road, {district}"),
-        "place": district,
-        "location": { "state": "27", "district": district, "pin": pin }
-    })
+/// Orders 10 DM-001 for `party` from a new phone, receives and reserves them and plans one
+/// road shipment; returns the shipment id.
+async fn planned_shipment(setup: &BackOffice, user: &str, party: &str) -> String {
+    let (principal, token) = setup.partner_token(user, party);
+    let phone = setup.server.device(&format!("{user}-phone"), &principal, &token);
+    let sales_order = setup.order_in_full(&kirana(party), &phone, &[("DM-001", "10")]).await;
+    setup
+        .receive_stock(json!([{"product_id": "DM-001", "quantity": "10"}]))
+        .await;
+    setup.reserve(&sales_order).await;
+    setup
+        .plan_shipment(&sales_order, transport_with_lorry_receipt(), &[])
+        .await
+}
+
+/// The seller's record of one shipment.
+async fn seller_shipment(setup: &BackOffice, shipment: &str) -> Value {
+    let listed = setup.get_ok(&setup.admin_token, "shipments").await;
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|record| record["shipment"]["id"] == shipment)
+        .cloned()
+        .unwrap()
 }
 
 fn detail(problem: &Value) -> &str {
@@ -250,8 +122,8 @@ fn scheme_ids(listed: &Value) -> Vec<&str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn territory_writes_refuse_wrong_callers_and_change_nothing() {
     let setup = setup().await;
-    let (_, partner) = setup.partner("asha", "kirana-pune");
-    setup.partner("mohan", "kirana-nashik");
+    let (_, partner) = setup.partner_token("asha", "kirana-pune");
+    setup.partner_token("mohan", "kirana-nashik");
     let (_, rep) = setup.server.staff_token(&setup.tenant, "rep-ravi");
     let (_, driver) = setup
         .server
@@ -263,6 +135,7 @@ async fn territory_writes_refuse_wrong_callers_and_change_nothing() {
     let original = json!([{ "id": "pune", "name": "Pune", "members": ["kirana-pune"] }]);
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/pune",
             json!({ "name": "Pune", "members": ["kirana-pune"] }),
         )
@@ -300,11 +173,11 @@ async fn territory_writes_refuse_wrong_callers_and_change_nothing() {
     assert!(status == 403 || status == 404);
 
     // There is no single-territory read: GET on the item path is 405, not a leak.
-    let (status, problem) = setup.get(&setup.admin, "territories/pune").await;
+    let (status, problem) = setup.get(&setup.admin_token, "territories/pune").await;
     assert_eq!(status, 405, "{problem}");
     assert_eq!(problem["code"], "method_not_allowed");
 
-    let listed = setup.get_ok(&setup.admin, "territories").await;
+    let listed = setup.get_ok(&setup.admin_token, "territories").await;
     assert_eq!(listed, original);
     let listed = setup.get_ok(&other_admin, "../other-dist/territories").await;
     assert_eq!(listed, json!([]));
@@ -313,14 +186,15 @@ async fn territory_writes_refuse_wrong_callers_and_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn territory_writes_refuse_malformed_bodies_and_ids() {
     let setup = setup().await;
-    setup.partner("asha", "kirana-pune");
+    setup.partner_token("asha", "kirana-pune");
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/pune",
             json!({ "name": "Pune", "members": ["kirana-pune"] }),
         )
         .await;
-    let original = setup.get_ok(&setup.admin, "territories").await;
+    let original = setup.get_ok(&setup.admin_token, "territories").await;
 
     // Wrong shapes: 422 invalid_input, naming the field.
     let bodies = [
@@ -333,44 +207,50 @@ async fn territory_writes_refuse_malformed_bodies_and_ids() {
         json!(["not", "an", "object"]),
     ];
     for body in bodies {
-        let (status, problem) = setup.put(&setup.admin, "territories/pune", body.clone()).await;
+        let (status, problem) = setup.put(&setup.admin_token, "territories/pune", body.clone()).await;
         assert_eq!(status, 422, "{body}: {problem}");
         assert_eq!(problem["code"], "invalid_input", "{body}: {problem}");
     }
 
     // Not JSON, wrong content type, too large.
-    let (status, problem) = setup
-        .raw(
-            Method::PUT,
-            &setup.admin,
-            "territories/pune",
-            "application/json",
-            b"{\"name\": \"Pu".to_vec(),
-        )
-        .await;
+    let (status, problem) = raw(
+        &setup,
+        Method::PUT,
+        &setup.admin_token,
+        "territories/pune",
+        "application/json",
+        b"{\"name\": \"Pu".to_vec(),
+    )
+    .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (400, Some("invalid_json")),
         "{problem}"
     );
-    let (status, problem) = setup
-        .raw(
-            Method::PUT,
-            &setup.admin,
-            "territories/pune",
-            "text/plain",
-            b"{\"name\": \"Pune\"}".to_vec(),
-        )
-        .await;
+    let (status, problem) = raw(
+        &setup,
+        Method::PUT,
+        &setup.admin_token,
+        "territories/pune",
+        "text/plain",
+        b"{\"name\": \"Pune\"}".to_vec(),
+    )
+    .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (415, Some("unsupported_media_type")),
         "{problem}"
     );
     let huge = serde_json::to_vec(&json!({ "name": "x".repeat(3 * 1024 * 1024), "members": [] })).unwrap();
-    let (status, problem) = setup
-        .raw(Method::PUT, &setup.admin, "territories/pune", "application/json", huge)
-        .await;
+    let (status, problem) = raw(
+        &setup,
+        Method::PUT,
+        &setup.admin_token,
+        "territories/pune",
+        "application/json",
+        huge,
+    )
+    .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (413, Some("payload_too_large")),
@@ -381,7 +261,7 @@ async fn territory_writes_refuse_malformed_bodies_and_ids() {
     for id in ["has%20space", "%C3%A9t%C3%A9", &"x".repeat(65), "semi%3Bcolon"] {
         let (status, problem) = setup
             .put(
-                &setup.admin,
+                &setup.admin_token,
                 &format!("territories/{id}"),
                 json!({ "name": "Bad", "members": [] }),
             )
@@ -390,7 +270,7 @@ async fn territory_writes_refuse_malformed_bodies_and_ids() {
         assert!(detail(&problem).contains("is invalid"), "{id}: {problem}");
     }
     let (status, problem) = setup
-        .send(Method::DELETE, &setup.admin, "territories/nowhere", None)
+        .send(Method::DELETE, &setup.admin_token, "territories/nowhere", None)
         .await;
     assert_eq!(status, 404, "{problem}");
     assert_eq!(problem["code"], "not_found");
@@ -398,25 +278,26 @@ async fn territory_writes_refuse_malformed_bodies_and_ids() {
     // A member that does not buy from the tenant, or is listed twice in one body.
     let (status, problem) = setup
         .put(
-            &setup.admin,
+            &setup.admin_token,
             "territories/north",
             json!({ "name": "North", "members": ["kirana-ghost"] }),
         )
         .await;
     assert_eq!(status, 422, "{problem}");
     assert!(detail(&problem).contains("kirana-ghost"), "{problem}");
-    assert_eq!(setup.get_ok(&setup.admin, "territories").await, original);
+    assert_eq!(setup.get_ok(&setup.admin_token, "territories").await, original);
 
     // Unicode names are kept as sent, trimmed; duplicate members are stored once.
     let stored = setup
         .put_ok(
+            &setup.admin_token,
             "territories/pune",
             json!({ "name": "  पुणे 🚚 ", "members": ["kirana-pune", "kirana-pune"] }),
         )
         .await;
     assert_eq!(stored["name"], "पुणे 🚚");
     assert_eq!(
-        setup.get_ok(&setup.admin, "territories").await,
+        setup.get_ok(&setup.admin_token, "territories").await,
         json!([{ "id": "pune", "name": "पुणे 🚚", "members": ["kirana-pune"] }])
     );
 }
@@ -424,29 +305,36 @@ async fn territory_writes_refuse_malformed_bodies_and_ids() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn territory_in_use_stays_and_leaving_it_stops_the_scheme() {
     let setup = setup().await;
-    let (pune, pune_token) = setup.partner("asha", "kirana-pune");
+    let (pune, pune_token) = setup.partner_token("asha", "kirana-pune");
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/pune",
             json!({ "name": "Pune", "members": ["kirana-pune"] }),
         )
         .await;
-    setup.put_ok("schemes", pune_scheme()).await;
+    setup.put_ok(&setup.admin_token, "schemes", pune_scheme()).await;
     assert_eq!(scheme_ids(&setup.get_ok(&pune_token, "schemes").await), ["PUNE10"]);
 
     // A territory a scheme is aimed at cannot be deleted; the refusal names the scheme.
-    let (status, problem) = setup.send(Method::DELETE, &setup.admin, "territories/pune", None).await;
+    let (status, problem) = setup
+        .send(Method::DELETE, &setup.admin_token, "territories/pune", None)
+        .await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(
         detail(&problem),
         "territory pune is the target of schemes PUNE10; change or remove them first"
     );
-    let listed = setup.get_ok(&setup.admin, "territories").await;
+    let listed = setup.get_ok(&setup.admin_token, "territories").await;
     assert_eq!(listed[0]["members"], json!(["kirana-pune"]));
 
     // The buyer leaves the territory: the scheme no longer reaches it.
     setup
-        .put_ok("territories/pune", json!({ "name": "Pune", "members": [] }))
+        .put_ok(
+            &setup.admin_token,
+            "territories/pune",
+            json!({ "name": "Pune", "members": [] }),
+        )
         .await;
     assert_eq!(setup.get_ok(&pune_token, "schemes").await, json!([]));
     let catalog = setup.get_ok(&pune_token, "catalog").await;
@@ -465,7 +353,7 @@ async fn territory_in_use_stays_and_leaving_it_stops_the_scheme() {
     assert_eq!(phone.cart_totals(cart).unwrap().total.to_string(), "725.00");
     phone.submit(cart).unwrap();
     phone.sync_now().await.unwrap();
-    let requests = setup.get_ok(&setup.admin, "order-requests").await;
+    let requests = setup.get_ok(&setup.admin_token, "order-requests").await;
     let request = requests
         .as_array()
         .unwrap()
@@ -477,19 +365,21 @@ async fn territory_in_use_stays_and_leaving_it_stops_the_scheme() {
     assert!(!request["explanation"].to_string().contains("PUNE10"));
 
     // With the scheme gone, the territory can be deleted.
-    setup.put_ok("schemes", json!([])).await;
-    let (status, _) = setup.send(Method::DELETE, &setup.admin, "territories/pune", None).await;
+    setup.put_ok(&setup.admin_token, "schemes", json!([])).await;
+    let (status, _) = setup
+        .send(Method::DELETE, &setup.admin_token, "territories/pune", None)
+        .await;
     assert_eq!(status, 204);
-    assert_eq!(setup.get_ok(&setup.admin, "territories").await, json!([]));
+    assert_eq!(setup.get_ok(&setup.admin_token, "territories").await, json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheme_naming_an_unknown_territory_is_refused() {
     let setup = setup().await;
-    let (status, problem) = setup.put(&setup.admin, "schemes", pune_scheme()).await;
+    let (status, problem) = setup.put(&setup.admin_token, "schemes", pune_scheme()).await;
     assert_eq!(status, 422, "{problem}");
     assert!(detail(&problem).contains("pune"), "{problem}");
-    assert_eq!(setup.get_ok(&setup.admin, "schemes").await, json!([]));
+    assert_eq!(setup.get_ok(&setup.admin_token, "schemes").await, json!([]));
 }
 
 // ---- what buyers see of territories and price lists ----
@@ -497,22 +387,25 @@ async fn scheme_naming_an_unknown_territory_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partner_terms_hide_other_buyers_territories_and_price_lists() {
     let setup = setup().await;
-    let (_, pune_token) = setup.partner("asha", "kirana-pune");
-    let (_, gold_token) = setup.partner("gita", "kirana-gold");
+    let (_, pune_token) = setup.partner_token("asha", "kirana-pune");
+    let (_, gold_token) = setup.partner_token("gita", "kirana-gold");
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/pune",
             json!({ "name": "Pune", "members": ["kirana-pune"] }),
         )
         .await;
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/secret-zone",
             json!({ "name": "Secret", "members": ["kirana-gold"] }),
         )
         .await;
     setup
         .put_ok(
+            &setup.admin_token,
             "price-lists/pl-gold",
             json!({
                 "name": "Gold",
@@ -521,7 +414,7 @@ async fn partner_terms_hide_other_buyers_territories_and_price_lists() {
             }),
         )
         .await;
-    setup.put_ok("schemes", pune_scheme()).await;
+    setup.put_ok(&setup.admin_token, "schemes", pune_scheme()).await;
 
     // The Pune partner's terms carry its own territory only, and no price lists at all.
     let catalog = setup.get_ok(&pune_token, "catalog").await;
@@ -543,7 +436,7 @@ async fn partner_terms_hide_other_buyers_territories_and_price_lists() {
     assert!(!catalog.to_string().contains("kirana-pune"), "{catalog}");
 
     // Staff terms carry every buyer's territory and lists.
-    let staff = setup.get_ok(&setup.admin, "catalog").await;
+    let staff = setup.get_ok(&setup.admin_token, "catalog").await;
     let terms = &staff["pricing_terms"];
     assert_eq!(terms["buyer_price_lists"]["kirana-gold"], json!(["pl-gold"]), "{terms}");
     assert_eq!(terms["buyer_territories"]["kirana-pune"], "pune");
@@ -558,15 +451,16 @@ async fn partner_terms_hide_other_buyers_territories_and_price_lists() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partner_simulation_cannot_claim_another_territory() {
     let setup = setup().await;
-    setup.partner("asha", "kirana-pune");
-    let (_, nashik_token) = setup.partner("mohan", "kirana-nashik");
+    setup.partner_token("asha", "kirana-pune");
+    let (_, nashik_token) = setup.partner_token("mohan", "kirana-nashik");
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/pune",
             json!({ "name": "Pune", "members": ["kirana-pune"] }),
         )
         .await;
-    setup.put_ok("schemes", pune_scheme()).await;
+    setup.put_ok(&setup.admin_token, "schemes", pune_scheme()).await;
     assert_eq!(setup.get_ok(&nashik_token, "schemes").await, json!([]));
 
     let draft = json!({
@@ -594,10 +488,10 @@ async fn partner_simulation_cannot_claim_another_territory() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shipment_comments_refuse_strangers_and_bad_text() {
     let setup = setup().await;
-    let shipment = setup.planned_shipment("asha", "kirana-12").await;
+    let shipment = planned_shipment(&setup, "asha", "kirana-12").await;
     let path = format!("shipments/{shipment}/comments");
-    let (_, buyer) = setup.partner("asha", "kirana-12");
-    let (_, other_buyer) = setup.partner("nisha", "kirana-99");
+    let (_, buyer) = setup.partner_token("asha", "kirana-12");
+    let (_, other_buyer) = setup.partner_token("nisha", "kirana-99");
     let other_tenant = setup.server.tenant_with_catalog("other-dist");
     let (_, other_admin) = setup
         .server
@@ -613,7 +507,7 @@ async fn shipment_comments_refuse_strangers_and_bad_text() {
     let (status, problem) = setup.post(&other_admin, &path, json!({"text": "hello"})).await;
     assert!(status == 403 || status == 404, "{status} {problem}");
     let other_url = format!("{}/api/v1/orgs/other-dist/{path}", setup.server.url);
-    let (status, problem) = send_to(Method::POST, &other_url, &other_admin, Some(json!({"text": "hi"}))).await;
+    let (status, problem) = send_json(Method::POST, &other_url, &other_admin, Some(json!({"text": "hi"}))).await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (404, Some("not_found")),
@@ -629,7 +523,7 @@ async fn shipment_comments_refuse_strangers_and_bad_text() {
     ] {
         let (status, problem) = setup
             .post(
-                &setup.admin,
+                &setup.admin_token,
                 &format!("shipments/{id}/comments"),
                 json!({"text": "hello"}),
             )
@@ -649,15 +543,15 @@ async fn shipment_comments_refuse_strangers_and_bad_text() {
         assert_eq!(status, 422, "{body}: {problem}");
         assert_eq!(problem["code"], "invalid_input");
     }
-    let (status, problem) = setup
-        .raw(
-            Method::POST,
-            &buyer,
-            &path,
-            "application/json",
-            b"{\"text\": \"unterminated".to_vec(),
-        )
-        .await;
+    let (status, problem) = raw(
+        &setup,
+        Method::POST,
+        &buyer,
+        &path,
+        "application/json",
+        b"{\"text\": \"unterminated".to_vec(),
+    )
+    .await;
     assert_eq!((status, problem["code"].as_str()), (400, Some("invalid_json")));
 
     // 2,001 characters is too long, counted as characters, not bytes: 2,000 Devanagari
@@ -677,7 +571,7 @@ async fn shipment_comments_refuse_strangers_and_bad_text() {
         (422, Some("invalid_comment")),
         "{problem}"
     );
-    assert_eq!(setup.shipment(&shipment).await["comments"], json!([]));
+    assert_eq!(seller_shipment(&setup, &shipment).await["comments"], json!([]));
 
     let long = "क".repeat(2000);
     let (status, stored) = setup.post(&buyer, &path, json!({"text": long})).await;
@@ -690,7 +584,7 @@ async fn shipment_comments_refuse_strangers_and_bad_text() {
         )
         .await;
     assert_eq!(status, 201, "{stored}");
-    let record = setup.shipment(&shipment).await;
+    let record = seller_shipment(&setup, &shipment).await;
     let comments = record["comments"].as_array().unwrap();
     assert_eq!(comments.len(), 2);
     assert_eq!(comments[0]["text"].as_str().unwrap(), long);
@@ -705,15 +599,19 @@ async fn shipment_comments_refuse_strangers_and_bad_text() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_comments_are_all_stored() {
     let setup = setup().await;
-    let shipment = setup.planned_shipment("asha", "kirana-12").await;
+    let shipment = planned_shipment(&setup, "asha", "kirana-12").await;
     let path = format!("shipments/{shipment}/comments");
-    let (_, buyer) = setup.partner("asha", "kirana-12");
+    let (_, buyer) = setup.partner_token("asha", "kirana-12");
 
     let sends = (0..12).map(|n| {
-        let token = if n % 2 == 0 { buyer.clone() } else { setup.admin.clone() };
+        let token = if n % 2 == 0 {
+            buyer.clone()
+        } else {
+            setup.admin_token.clone()
+        };
         let url = setup.url(&path);
         async move {
-            send_to(
+            send_json(
                 Method::POST,
                 &url,
                 &token,
@@ -726,7 +624,7 @@ async fn concurrent_comments_are_all_stored() {
     for (status, body) in &answers {
         assert_eq!(*status, 201, "{body}");
     }
-    let record = setup.shipment(&shipment).await;
+    let record = seller_shipment(&setup, &shipment).await;
     let mut texts: Vec<String> = record["comments"]
         .as_array()
         .unwrap()
@@ -751,9 +649,9 @@ async fn concurrent_comments_are_all_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delivery_visit_refuses_bad_windows_and_callers() {
     let setup = setup().await;
-    let shipment = setup.planned_shipment("asha", "kirana-12").await;
+    let shipment = planned_shipment(&setup, "asha", "kirana-12").await;
     let path = format!("shipments/{shipment}/delivery-visit");
-    let (_, buyer) = setup.partner("asha", "kirana-12");
+    let (_, buyer) = setup.partner_token("asha", "kirana-12");
     let (_, driver) = setup
         .server
         .token_for(&setup.tenant, "ravi-driver", "delivery_driver", None);
@@ -764,7 +662,7 @@ async fn delivery_visit_refuses_bad_windows_and_callers() {
         .token_for(&other_tenant, "other-admin", "distributor_admin", None);
     let good = json!({"representative": "ravi-driver",
                       "arrive_from": "2026-05-06T10:00:00+05:30", "arrive_to": "2026-05-06T12:00:00+05:30"});
-    let (status, record) = setup.put(&setup.admin, &path, good.clone()).await;
+    let (status, record) = setup.put(&setup.admin_token, &path, good.clone()).await;
     assert_eq!(status, 200, "{record}");
     let assigned = record["delivery_visit"].clone();
 
@@ -830,13 +728,13 @@ async fn delivery_visit_refuses_bad_windows_and_callers() {
         ),
     ];
     for (body, code) in refusals {
-        let (status, problem) = setup.put(&setup.admin, &path, body.clone()).await;
+        let (status, problem) = setup.put(&setup.admin_token, &path, body.clone()).await;
         assert_eq!(status, 422, "{body}: {problem}");
         assert_eq!(problem["code"], code, "{body}: {problem}");
     }
     let (status, problem) = setup
         .put(
-            &setup.admin,
+            &setup.admin_token,
             &format!("shipments/{}/delivery-visit", ShipmentId::generate()),
             good.clone(),
         )
@@ -846,14 +744,14 @@ async fn delivery_visit_refuses_bad_windows_and_callers() {
         (404, Some("not_found")),
         "{problem}"
     );
-    assert_eq!(setup.shipment(&shipment).await["delivery_visit"], assigned);
+    assert_eq!(seller_shipment(&setup, &shipment).await["delivery_visit"], assigned);
 
     // A revoked staff user cannot be assigned.
-    let (status, problem) = setup.post(&setup.admin, "users/rep-ravi/revoke", json!({})).await;
+    let (status, problem) = setup.post(&setup.admin_token, "users/rep-ravi/revoke", json!({})).await;
     assert!(status == 200 || status == 204, "{status} {problem}");
     let (status, problem) = setup
         .put(
-            &setup.admin,
+            &setup.admin_token,
             &path,
             json!({"representative": "rep-ravi", "arrive_from": "2026-05-06T10:00:00+05:30",
                    "arrive_to": "2026-05-06T12:00:00+05:30"}),
@@ -868,7 +766,7 @@ async fn delivery_visit_refuses_bad_windows_and_callers() {
     // A window of no length and one far away are accepted as given.
     let (status, record) = setup
         .put(
-            &setup.admin,
+            &setup.admin_token,
             &path,
             json!({"representative": "ravi-driver", "arrive_from": "2026-05-06T10:00:00+05:30",
                    "arrive_to": "2026-05-06T04:30:00Z"}),
@@ -881,7 +779,7 @@ async fn delivery_visit_refuses_bad_windows_and_callers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delivery_visit_refuses_a_buying_distributors_admin_as_representative() {
     let setup = setup().await;
-    let shipment = setup.planned_shipment("asha", "kirana-12").await;
+    let shipment = planned_shipment(&setup, "asha", "kirana-12").await;
     let path = format!("shipments/{shipment}/delivery-visit");
     // A sub-distributor buys from acme-dist: its admin acts in acme-dist as a buyer.
     let sub = setup.server.tenant_with_catalog("sub-dist");
@@ -894,7 +792,7 @@ async fn delivery_visit_refuses_a_buying_distributors_admin_as_representative() 
         .unwrap();
     let body = json!({"representative": "sub-admin", "arrive_from": "2026-05-06T10:00:00+05:30",
                       "arrive_to": "2026-05-06T12:00:00+05:30"});
-    let (status, problem) = setup.put(&setup.admin, &path, body.clone()).await;
+    let (status, problem) = setup.put(&setup.admin_token, &path, body.clone()).await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("unknown_representative")),
@@ -903,7 +801,7 @@ async fn delivery_visit_refuses_a_buying_distributors_admin_as_representative() 
     // Nor may that buyer assign anyone.
     let (status, problem) = setup.put(&sub_admin, &path, body).await;
     assert!(status == 403 || status == 404, "{status} {problem}");
-    assert_eq!(setup.shipment(&shipment).await["delivery_visit"], Value::Null);
+    assert_eq!(seller_shipment(&setup, &shipment).await["delivery_visit"], Value::Null);
 }
 
 // ---- delivery acknowledgements against order-to-cash shipments ----
@@ -939,18 +837,18 @@ fn sign_ack(phone: &Device, shipment: &str, buyer: &str, dispatched: &[(&str, &s
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing() {
     let setup = setup().await;
-    let shipment = setup.planned_shipment("asha", "kirana-12").await;
-    setup.partner("nisha", "kirana-99");
+    let shipment = planned_shipment(&setup, "asha", "kirana-12").await;
+    setup.partner_token("nisha", "kirana-99");
     let (driver, driver_token) = setup.server.token_for(&setup.tenant, "drv-1", "delivery_driver", None);
     let (status, answer) = setup
         .post(
-            &setup.admin,
+            &setup.admin_token,
             &format!("shipments/{shipment}/events"),
             json!({"event": "dispatch"}),
         )
         .await;
     assert_eq!(status, 200, "{answer}");
-    let before = setup.shipment(&shipment).await;
+    let before = seller_shipment(&setup, &shipment).await;
 
     // One acknowledgement names another buyer; another counts more than was dispatched. A
     // third names a shipment id no order knows.
@@ -964,7 +862,7 @@ async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing(
         guard.store().delivery(&shipment).unwrap().unwrap()
     };
     assert_eq!(delivery.shipment_outcome.as_deref(), Some("refused"), "{delivery:?}");
-    let after = setup.shipment(&shipment).await;
+    let after = seller_shipment(&setup, &shipment).await;
     assert_eq!(after["acknowledgement"]["outcome"], "refused", "{after}");
     for key in ["shipment", "history", "exceptions"] {
         assert_eq!(after[key], before[key], "{key}");
@@ -975,16 +873,16 @@ async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing(
     let refused = phone.sync_now().await.unwrap_err().to_string();
     assert!(refused.contains("already has acknowledgement"), "{refused}");
 
-    let second = setup.planned_shipment("meena", "kirana-34").await;
+    let second = planned_shipment(&setup, "meena", "kirana-34").await;
     let (status, answer) = setup
         .post(
-            &setup.admin,
+            &setup.admin_token,
             &format!("shipments/{second}/events"),
             json!({"event": "dispatch"}),
         )
         .await;
     assert_eq!(status, 200, "{answer}");
-    let second_before = setup.shipment(&second).await;
+    let second_before = seller_shipment(&setup, &second).await;
     let phone = setup.server.device("driver-phone-2", &driver, &driver_token);
     phone.sync_now().await.unwrap();
     sign_ack(&phone, &second, "kirana-34", &[("DM-001", "25")]);
@@ -992,15 +890,15 @@ async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing(
     sign_ack(&phone, &unknown, "kirana-12", &[("DM-001", "1")]);
     phone.sync_now().await.unwrap();
     assert_eq!(phone.sync_status().unwrap().pending_documents, 0);
-    let after = setup.shipment(&second).await;
+    let after = seller_shipment(&setup, &second).await;
     assert_eq!(after["acknowledgement"]["outcome"], "refused", "{after}");
     for key in ["shipment", "history", "exceptions"] {
         assert_eq!(after[key], second_before[key], "{key}");
-        assert_eq!(setup.shipment(&shipment).await[key], before[key], "{key}");
+        assert_eq!(seller_shipment(&setup, &shipment).await[key], before[key], "{key}");
     }
-    let listed = setup.get_ok(&setup.admin, "shipments").await;
+    let listed = setup.get_ok(&setup.admin_token, "shipments").await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
-    let (_, buyer) = setup.partner("asha", "kirana-12");
+    let (_, buyer) = setup.partner_token("asha", "kirana-12");
     // The buyer is not shown the refusal, which names the other buyer.
     let seen = setup.get_ok(&buyer, "shipments").await;
     assert_eq!(seen[0]["acknowledgement"], Value::Null, "{seen}");
@@ -1008,7 +906,7 @@ async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing(
     assert!(!format!("{seen}{status}").contains("kirana-99"));
     // The other buyer sees neither the shipment nor any exception. The acknowledgement named
     // it, so it may open its report, which shows the outcome without the staff's reason.
-    let (_, other) = setup.partner("nisha", "kirana-99");
+    let (_, other) = setup.partner_token("nisha", "kirana-99");
     assert_eq!(setup.get_ok(&other, "shipments").await, json!([]));
     let report_path = format!("deliveries/{shipment}/report.html");
     let other_report = report_text(&setup, &other, &report_path).await;
@@ -1017,7 +915,7 @@ async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing(
         "{other_report}"
     );
     assert!(!other_report.contains("kirana-12"), "{other_report}");
-    let staff_report = report_text(&setup, &setup.admin, &report_path).await;
+    let staff_report = report_text(&setup, &setup.admin_token, &report_path).await;
     assert!(
         staff_report.contains("<th>Shipment update</th><td>refused - "),
         "{staff_report}"
@@ -1026,7 +924,7 @@ async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing(
 }
 
 /// Reads a report page as text, asserting it answered 200.
-async fn report_text(setup: &Setup, token: &str, path: &str) -> String {
+async fn report_text(setup: &BackOffice, token: &str, path: &str) -> String {
     let response = reqwest::Client::new()
         .get(format!("{}/api/v1/orgs/{}/{path}", setup.server.url, setup.tenant))
         .bearer_auth(token)
@@ -1042,7 +940,7 @@ async fn report_text(setup: &Setup, token: &str, path: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supply_entries_refuse_bad_input_and_callers() {
     let setup = setup().await;
-    let (_, partner) = setup.partner("asha", "kirana-12");
+    let (_, partner) = setup.partner_token("asha", "kirana-12");
     let (_, rep) = setup.server.staff_token(&setup.tenant, "rep-ravi");
     let (_, driver) = setup
         .server
@@ -1110,23 +1008,23 @@ async fn supply_entries_refuse_bad_input_and_callers() {
         without("source"),
     ];
     for body in refusals {
-        let (status, problem) = setup.post(&setup.admin, "supply-entries", body.clone()).await;
+        let (status, problem) = setup.post(&setup.admin_token, "supply-entries", body.clone()).await;
         assert_eq!(status, 422, "{body}: {problem}");
         assert_eq!(problem["code"], "invalid_input", "{body}: {problem}");
     }
-    let (status, problem) = setup
-        .raw(
-            Method::POST,
-            &setup.admin,
-            "supply-entries",
-            "application/json",
-            b"{\"product_id\": \"DM".to_vec(),
-        )
-        .await;
+    let (status, problem) = raw(
+        &setup,
+        Method::POST,
+        &setup.admin_token,
+        "supply-entries",
+        "application/json",
+        b"{\"product_id\": \"DM".to_vec(),
+    )
+    .await;
     assert_eq!((status, problem["code"].as_str()), (400, Some("invalid_json")));
-    assert_eq!(setup.get_ok(&setup.admin, "supply-entries").await, json!([]));
+    assert_eq!(setup.get_ok(&setup.admin_token, "supply-entries").await, json!([]));
     assert_eq!(
-        setup.get_ok(&setup.admin, "fulfilment-plan").await,
+        setup.get_ok(&setup.admin_token, "fulfilment-plan").await,
         json!({"orders": [], "shortfall": []})
     );
 }
@@ -1147,18 +1045,18 @@ async fn delivery_plan_refuses_malformed_queries() {
         "?dispatch_on=2026-06-02&grouping=",
         "?dispatch_on=2026-06-02&dispatch_on=2026-06-03",
     ] {
-        let (status, problem) = setup.get(&setup.admin, &format!("delivery-plan{query}")).await;
+        let (status, problem) = setup.get(&setup.admin_token, &format!("delivery-plan{query}")).await;
         assert_eq!(status, 400, "{query}: {problem}");
         assert_eq!(problem["code"], "invalid_query", "{query}: {problem}");
     }
     let long = format!("delivery-plan?dispatch_on={}", "9".repeat(4000));
-    let (status, problem) = setup.get(&setup.admin, &long).await;
+    let (status, problem) = setup.get(&setup.admin_token, &long).await;
     assert_eq!(status, 400, "{problem}");
     // Dates far away are valid dates; with nothing reserved there is nothing to propose.
     for date in ["0001-01-01", "9999-12-31", "2028-02-29"] {
         let plan = setup
             .get_ok(
-                &setup.admin,
+                &setup.admin_token,
                 &format!("delivery-plan?dispatch_on={date}&grouping=complete_orders"),
             )
             .await;
@@ -1166,7 +1064,10 @@ async fn delivery_plan_refuses_malformed_queries() {
     }
     // Unknown extra parameters are ignored.
     let plan = setup
-        .get_ok(&setup.admin, "delivery-plan?dispatch_on=2026-06-02&buyer=kirana-12")
+        .get_ok(
+            &setup.admin_token,
+            "delivery-plan?dispatch_on=2026-06-02&buyer=kirana-12",
+        )
         .await;
     assert_eq!(plan, json!([]));
 }
@@ -1174,9 +1075,11 @@ async fn delivery_plan_refuses_malformed_queries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_for_the_shortfall_is_raised_once_under_concurrency() {
     let setup = setup().await;
-    let (principal, token) = setup.partner("asha", "kirana-12");
+    let (principal, token) = setup.partner_token("asha", "kirana-12");
     let phone = setup.server.device("asha-phone", &principal, &token);
-    let sales_order = setup.order("kirana-12", &phone, &[("DM-001", "10")]).await;
+    let sales_order = setup
+        .order_in_full(&kirana("kirana-12"), &phone, &[("DM-001", "10")])
+        .await;
     let reserved = setup.reserve(&sales_order).await;
     assert_eq!(reserved["backorders"][0]["quantity"], "10", "{reserved}");
 
@@ -1189,19 +1092,19 @@ async fn production_for_the_shortfall_is_raised_once_under_concurrency() {
         json!({"expected_on": 5}),
     ] {
         let (status, problem) = setup
-            .post(&setup.admin, "fulfilment-plan/production", body.clone())
+            .post(&setup.admin_token, "fulfilment-plan/production", body.clone())
             .await;
         assert_eq!(status, 422, "{body}: {problem}");
         assert_eq!(problem["code"], "invalid_input");
     }
-    assert_eq!(setup.get_ok(&setup.admin, "supply-entries").await, json!([]));
+    assert_eq!(setup.get_ok(&setup.admin_token, "supply-entries").await, json!([]));
 
     // Four production requests at once raise the shortfall of 10 once.
     let sends = (0..4).map(|n| {
         let url = setup.url("fulfilment-plan/production");
-        let token = setup.admin.clone();
+        let token = setup.admin_token.clone();
         async move {
-            send_to(
+            send_json(
                 Method::POST,
                 &url,
                 &token,
@@ -1223,27 +1126,31 @@ async fn production_for_the_shortfall_is_raised_once_under_concurrency() {
             "{status} {body}"
         );
     }
-    let entries = setup.get_ok(&setup.admin, "supply-entries").await;
+    let entries = setup.get_ok(&setup.admin_token, "supply-entries").await;
     let entries = entries.as_array().unwrap();
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(entries[0]["quantity"], "10");
     assert_eq!(entries[0]["source"], "production");
-    let plan = setup.get_ok(&setup.admin, "fulfilment-plan").await;
+    let plan = setup.get_ok(&setup.admin_token, "fulfilment-plan").await;
     assert_eq!(plan["shortfall"], json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_for_a_shortfall_above_the_quantity_cap() {
     let setup = setup().await;
-    let (first, first_token) = setup.partner("asha", "kirana-12");
-    let (second, second_token) = setup.partner("meena", "kirana-34");
+    let (first, first_token) = setup.partner_token("asha", "kirana-12");
+    let (second, second_token) = setup.partner_token("meena", "kirana-34");
     let first_phone = setup.server.device("asha-phone", &first, &first_token);
     let second_phone = setup.server.device("meena-phone", &second, &second_token);
-    let a = setup.order("kirana-12", &first_phone, &[("DM-001", "600000")]).await;
-    let b = setup.order("kirana-34", &second_phone, &[("DM-001", "600000")]).await;
+    let a = setup
+        .order_in_full(&kirana("kirana-12"), &first_phone, &[("DM-001", "600000")])
+        .await;
+    let b = setup
+        .order_in_full(&kirana("kirana-34"), &second_phone, &[("DM-001", "600000")])
+        .await;
     setup.reserve(&a).await;
     setup.reserve(&b).await;
-    let plan = setup.get_ok(&setup.admin, "fulfilment-plan").await;
+    let plan = setup.get_ok(&setup.admin_token, "fulfilment-plan").await;
     assert_eq!(
         plan["shortfall"],
         json!([{"product_id": "DM-001", "quantity": "1200000"}])
@@ -1251,7 +1158,7 @@ async fn production_for_a_shortfall_above_the_quantity_cap() {
 
     let (status, raised) = setup
         .post(
-            &setup.admin,
+            &setup.admin_token,
             "fulfilment-plan/production",
             json!({"expected_on": "2026-06-20"}),
         )
@@ -1265,7 +1172,7 @@ async fn production_for_a_shortfall_above_the_quantity_cap() {
         .map(|entry| entry["quantity"].as_str().unwrap())
         .collect();
     assert_eq!(quantities, ["1000000", "200000"]);
-    let plan = setup.get_ok(&setup.admin, "fulfilment-plan").await;
+    let plan = setup.get_ok(&setup.admin_token, "fulfilment-plan").await;
     assert_eq!(plan["shortfall"], json!([]));
 }
 

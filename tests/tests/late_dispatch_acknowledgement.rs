@@ -13,182 +13,44 @@ use std::collections::BTreeMap;
 
 use dms_device::Device;
 use dms_documents::delivery_ack::{Receiver, SignOff};
-use dms_domain::{AcknowledgementId, GeoPoint, PartyId, ProductId, ShipmentId, TenantId};
+use dms_domain::{AcknowledgementId, GeoPoint, PartyId, ProductId, ShipmentId};
 use dms_orders::{AcknowledgementOutcomeKind, DeliveryExceptionKind, ShipmentRecord, ShipmentStatus};
-use dms_server::access::Principal;
-use dms_server::pricing::admin as pricing_admin;
-use dms_server::tenant::field_store::DeliveryRecord;
-use dms_tests::TestServer;
+use dms_tests::back_office::{BackOffice, DAL_AND_DETERGENT_PRICES, KIRANA_12, transport_by_vehicle};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use serde_json::{Value, json};
+use serde_json::json;
 
-/// DM-001 at 172.50 with 5 % GST and DM-012 at 110.00 with 18 %, prices without GST.
-const PRICING_CSV: &str = "\
-ProductID,ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory,HSN,GSTRate,PriceIncludesGST
-DM-001,Toor Dal (Arhar),Village Mill,189.00,172.50,1 kg,\"Foodgrains, Oil & Masala\",Dals & Pulses,0713,5,false
-DM-012,Detergent Powder,Ujala Home,120.00,110.00,1 kg,Cleaning & Household,Detergent Powder,3402,18,false
-";
-
-const ORG: &str = "acme-dist";
 const BUYER: &str = "kirana-12";
 const DRIVER: &str = "drv-1";
 const ADMIN: &str = "acme-admin";
 
-struct Setup {
-    server: TestServer,
-    tenant: TenantId,
-    admin_token: String,
-    buyer: Principal,
-    buyer_token: String,
-    driver: Principal,
-    driver_token: String,
-}
-
-impl Setup {
-    async fn start() -> Setup {
-        let server = TestServer::start().await;
-        let tenant = server.tenant_with_catalog(ORG);
-        let import = dms_server::admin::import_catalog(&server.state, &tenant, PRICING_CSV.as_bytes()).unwrap();
-        assert_eq!(import.priced, 2);
-        let settings = serde_json::from_value(json!({ "supplier_state": "27" })).unwrap();
-        pricing_admin::set_settings(&server.state, &tenant, &settings).unwrap();
-        let (_, admin_token) = server.token_for(&tenant, ADMIN, "distributor_admin", None);
-        let (buyer, buyer_token) = server.partner_token(&tenant, "asha", BUYER);
-        let (driver, driver_token) = server.token_for(&tenant, DRIVER, "delivery_driver", None);
-        Setup {
-            server,
-            tenant,
-            admin_token,
-            buyer,
-            buyer_token,
-            driver,
-            driver_token,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/v1/orgs/{ORG}/{path}", self.server.url)
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .post(self.url(path))
-            .bearer_auth(&self.admin_token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post_ok(&self, path: &str, body: Value, expected: u16) -> Value {
-        let (status, value) = self.post(path, body).await;
-        assert_eq!(status, expected, "POST {path}: {value}");
-        value
-    }
-
-    async fn get(&self, path: &str, token: &str) -> reqwest::Response {
-        let response = reqwest::Client::new()
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 200, "GET {path}");
-        response
-    }
-
-    /// Reads the shipments over REST as `token`, by shipment id.
-    async fn shipments(&self, token: &str) -> BTreeMap<String, ShipmentRecord> {
-        let records: Vec<ShipmentRecord> = self.get("shipments", token).await.json().await.unwrap();
-        records
-            .into_iter()
-            .map(|record| (record.shipment.id.to_string(), record))
-            .collect()
-    }
-
-    fn delivery(&self, shipment: &str) -> DeliveryRecord {
-        let tenant = self.server.state.hub.tenant(&self.tenant).unwrap();
-        let guard = tenant.lock();
-        guard.store().delivery(shipment).unwrap().unwrap()
-    }
+/// Reads `path` as `token` and checks that the status is 200.
+async fn get_response(setup: &BackOffice, path: &str, token: &str) -> reqwest::Response {
+    let response = reqwest::Client::new()
+        .get(setup.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "GET {path}");
+    response
 }
 
 /// Submits a partner's order of 14 DM-001 and 8 DM-012, accepts it in full, reserves it in
 /// WH-PUNE and plans a shipment of 10 DM-001 (line 1) and 6 DM-012 (line 2). Returns the
 /// sales order and shipment ids.
-async fn planned_shipment(setup: &Setup, buyer_phone: &Device) -> (String, String) {
-    buyer_phone.sync_now().await.unwrap();
-    let cart = buyer_phone.create_cart(None).unwrap();
-    buyer_phone
-        .set_line(cart, &product("DM-001"), "14".parse().unwrap())
-        .unwrap();
-    buyer_phone
-        .set_line(cart, &product("DM-012"), "8".parse().unwrap())
-        .unwrap();
-    buyer_phone.submit(cart).unwrap();
-    buyer_phone.sync_now().await.unwrap();
-
-    let requests: Value = setup
-        .get("order-requests", &setup.admin_token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let request = requests[0]["order_request_id"].as_str().unwrap();
-    let order = setup
-        .post_ok(
-            &format!("order-requests/{request}/decision"),
-            json!({
-                "decision": "accept_in_full",
-                "seller": party(ORG, "27AAACA1234A1Z5", "Acme Distributors", "Pune", "411001"),
-                "buyer": party(BUYER, "27AAPFU0939F1ZV", "Kirana Twelve Stores", "Mumbai", "400001"),
-                "credit_days": 30
-            }),
-            201,
-        )
-        .await;
-    let sales_order = order["id"].as_str().unwrap().to_owned();
-    setup
-        .post_ok(
-            "stock/receipts",
-            json!({"warehouse": "WH-PUNE", "lines": [
-                {"product_id": "DM-001", "quantity": "14"}, {"product_id": "DM-012", "quantity": "8"}]}),
-            200,
-        )
+async fn planned_shipment(setup: &BackOffice, buyer_phone: &Device) -> (String, String) {
+    let sales_order = setup
+        .order_in_full(&KIRANA_12, buyer_phone, &[("DM-001", "14"), ("DM-012", "8")])
         .await;
     setup
-        .post_ok(
-            &format!("sales-orders/{sales_order}/reservations"),
-            json!({"warehouses": ["WH-PUNE"]}),
-            200,
-        )
+        .receive_stock(json!([{"product_id": "DM-001", "quantity": "14"}, {"product_id": "DM-012", "quantity": "8"}]))
         .await;
-    let planned = setup
-        .post_ok(
-            "shipments",
-            json!({"sales_order_id": sales_order, "warehouse": "WH-PUNE",
-                   "planned_dispatch_on": "2026-05-05", "planned_delivery_on": "2026-05-06",
-                   "transport": {"mode": "road", "vehicle_number": "MH 12 AB 1234"},
-                   "lines": [{"order_line_no": 1, "quantity": "10"}, {"order_line_no": 2, "quantity": "6"}]}),
-            201,
-        )
+    setup.reserve(&sales_order).await;
+    let shipment = setup
+        .plan_shipment(&sales_order, transport_by_vehicle(), &[(1, "10"), (2, "6")])
         .await;
-    let shipment = planned["shipment"]["id"].as_str().unwrap().to_owned();
     (sales_order, shipment)
-}
-
-fn party(id: &str, gstin: &str, name: &str, place: &str, pin: &str) -> Value {
-    json!({
-        "party_id": id,
-        "gstin": gstin,
-        "legal_name": name,
-        "address": format!("1 Market Road, {place}"),
-        "place": place,
-        "location": { "state": "27", "district": place, "pin": pin }
-    })
 }
 
 fn product(id: &str) -> ProductId {
@@ -242,9 +104,12 @@ fn history(record: &ShipmentRecord) -> Vec<(ShipmentStatus, String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dispatch_applies_skipped_acknowledgement() {
-    let setup = Setup::start().await;
-    let buyer_phone = setup.server.device("buyer-phone", &setup.buyer, &setup.buyer_token);
-    let driver_phone = setup.server.device("driver-phone", &setup.driver, &setup.driver_token);
+    let setup = BackOffice::start(DAL_AND_DETERGENT_PRICES).await;
+    assert_eq!(setup.pricing_import.priced, 2);
+    let (buyer, buyer_token) = setup.partner_token("asha", BUYER);
+    let (driver, driver_token) = setup.driver_token(DRIVER);
+    let buyer_phone = setup.server.device("buyer-phone", &buyer, &buyer_token);
+    let driver_phone = setup.server.device("driver-phone", &driver, &driver_token);
     let (sales_order, shipment) = planned_shipment(&setup, &buyer_phone).await;
 
     // The driver delivers and signs before staff record the dispatch.
@@ -275,10 +140,9 @@ async fn dispatch_applies_skipped_acknowledgement() {
     // Staff record the dispatch: the same request applies the acknowledgement.
     let dispatched: ShipmentRecord = serde_json::from_value(
         setup
-            .post_ok(
-                &format!("shipments/{shipment}/events"),
+            .post_event(
+                &shipment,
                 json!({"event": "dispatch", "at": "2026-05-06T18:00:00+05:30"}),
-                200,
             )
             .await,
     )
@@ -358,7 +222,7 @@ async fn dispatch_applies_skipped_acknowledgement() {
     // The list shows the same to staff. The buyer sees the shipment but not the outcome.
     let seen = setup.shipments(&setup.admin_token).await;
     assert_eq!(seen[&shipment], dispatched);
-    let buyer_seen = setup.shipments(&setup.buyer_token).await;
+    let buyer_seen = setup.shipments(&buyer_token).await;
     assert_eq!(buyer_seen[&shipment].shipment, dispatched.shipment);
     assert_eq!(buyer_seen[&shipment].exceptions, dispatched.exceptions);
     assert_eq!(buyer_seen[&shipment].acknowledgement, None);
@@ -366,7 +230,11 @@ async fn dispatch_applies_skipped_acknowledgement() {
     // Later dispatch-like events are refused and change nothing more.
     for event in ["dispatch", "in_transit"] {
         let (status, refused) = setup
-            .post(&format!("shipments/{shipment}/events"), json!({"event": event}))
+            .post(
+                &setup.admin_token,
+                &format!("shipments/{shipment}/events"),
+                json!({"event": event}),
+            )
             .await;
         assert_eq!(status, 409, "{event}: {refused}");
         assert_eq!(refused["code"], "illegal_shipment_transition");
@@ -376,16 +244,18 @@ async fn dispatch_applies_skipped_acknowledgement() {
 
     // The delivery acknowledgement report states the outcome, in HTML and in the PDF, where
     // the line is wrapped to the page width.
-    let html = setup
-        .get(&format!("deliveries/{shipment}/report.html"), &setup.admin_token)
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = get_response(
+        &setup,
+        &format!("deliveries/{shipment}/report.html"),
+        &setup.admin_token,
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     let row = format!("<tr><th>Shipment update</th><td>applied - {applied_reason}</td></tr>");
     assert!(html.contains(&row), "missing {row:?} in {html}");
-    let pdf = setup
-        .get(&format!("deliveries/{shipment}/report.pdf"), &setup.admin_token)
+    let pdf = get_response(&setup, &format!("deliveries/{shipment}/report.pdf"), &setup.admin_token)
         .await
         .bytes()
         .await

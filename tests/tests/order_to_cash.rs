@@ -9,138 +9,27 @@
 #![allow(clippy::unwrap_used)]
 
 use dms_device::Device;
-use dms_domain::{CartId, ProductId, Quantity, TenantId};
+use dms_domain::ProductId;
 use dms_orders::{SalesOrderStatus, ShipmentStatus};
 use dms_server::access::Principal;
-use dms_server::pricing::admin as pricing_admin;
-use dms_tests::TestServer;
+use dms_tests::back_office::{BackOffice, DAL_AND_DETERGENT_PRICES, KIRANA_12, SELLER, submit_cart};
 use serde_json::{Value, json};
-
-/// DM-001 at 172.50 with 5 % GST and DM-012 at 110.00 with 18 %, prices without GST.
-const PRICING_CSV: &str = "\
-ProductID,ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory,HSN,GSTRate,PriceIncludesGST
-DM-001,Toor Dal (Arhar),Village Mill,189.00,172.50,1 kg,\"Foodgrains, Oil & Masala\",Dals & Pulses,0713,5,false
-DM-012,Detergent Powder,Ujala Home,120.00,110.00,1 kg,Cleaning & Household,Detergent Powder,3402,18,false
-";
 
 const PARTNER: &str = "kirana-12";
 
-struct Setup {
-    server: TestServer,
-    tenant: TenantId,
-    admin_token: String,
-    partner: Principal,
-    partner_token: String,
+/// Starts the seller's back office and issues a token for the partner's user `asha`.
+async fn start() -> (BackOffice, Principal, String) {
+    let setup = BackOffice::start(DAL_AND_DETERGENT_PRICES).await;
+    assert_eq!(setup.pricing_import.priced, 2);
+    let (partner, partner_token) = setup.partner_token("asha", PARTNER);
+    (setup, partner, partner_token)
 }
 
-async fn setup() -> Setup {
-    let server = TestServer::start().await;
-    let tenant = server.tenant_with_catalog("acme-dist");
-    let import = dms_server::admin::import_catalog(&server.state, &tenant, PRICING_CSV.as_bytes()).unwrap();
-    assert_eq!(import.priced, 2);
-    let settings = serde_json::from_value(json!({ "supplier_state": "27" })).unwrap();
-    pricing_admin::set_settings(&server.state, &tenant, &settings).unwrap();
-    let (_, admin_token) = server.token_for(&tenant, "acme-admin", "distributor_admin", None);
-    let (partner, partner_token) = server.partner_token(&tenant, "asha", PARTNER);
-    Setup {
-        server,
-        tenant,
-        admin_token,
-        partner,
-        partner_token,
-    }
-}
-
-impl Setup {
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/v1/orgs/{}/{path}", self.server.url, self.tenant)
-    }
-
-    async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (u16, String) {
-        let response = reqwest::Client::new()
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.text().await.unwrap())
-    }
-
-    async fn get_json(&self, token: &str, path: &str) -> Value {
-        let (status, body) = self.get(token, path).await;
-        assert_eq!(status, 200, "GET {path}: {body}");
-        serde_json::from_str(&body).unwrap()
-    }
-
-    fn phone(&self, name: &str) -> Device {
-        self.server.device(name, &self.partner, &self.partner_token)
-    }
-
-    /// Builds and submits a cart on `phone` and syncs it.
-    async fn submit(&self, phone: &Device, lines: &[(&str, &str)]) -> CartId {
-        phone.sync_now().await.unwrap();
-        let cart = phone.create_cart(None).unwrap();
-        for (id, count) in lines {
-            let quantity: Quantity = count.parse().unwrap();
-            phone.set_line(cart, &ProductId::new(*id).unwrap(), quantity).unwrap();
-        }
-        phone.submit(cart).unwrap();
-        phone.sync_now().await.unwrap();
-        cart
-    }
-
-    async fn only_order_request(&self) -> String {
-        let requests = self.get_json(&self.admin_token, "order-requests").await;
-        assert_eq!(requests.as_array().unwrap().len(), 1, "{requests}");
-        requests[0]["order_request_id"].as_str().unwrap().to_owned()
-    }
-
-    async fn decide(&self, order_request: &str, decision: Value) -> (u16, Value) {
-        let body = json!({
-            "decision": decision,
-            "seller": party("acme-dist", "27AAACA1234A1Z5", "Acme Distributors", "Pune", "411001"),
-            "buyer": party(PARTNER, "27AAPFU0939F1ZV", "Kirana Twelve Stores", "Mumbai", "400001"),
-            "credit_days": 30
-        });
-        self.post(
-            &self.admin_token,
-            &format!("order-requests/{order_request}/decision"),
-            body,
-        )
-        .await
-    }
-
-    async fn event(&self, shipment: &str, body: Value) -> Value {
-        let (status, shipment) = self
-            .post(&self.admin_token, &format!("shipments/{shipment}/events"), body)
-            .await;
-        assert_eq!(status, 200, "{shipment}");
-        shipment
-    }
-}
-
-fn party(id: &str, gstin: &str, name: &str, place: &str, pin: &str) -> Value {
-    json!({
-        "party_id": id,
-        "gstin": gstin,
-        "legal_name": name,
-        "address": format!("1 Market Road, {place}"),
-        "place": place,
-        "location": { "state": "27", "district": place, "pin": pin }
-    })
+/// Returns the id of the only order request the seller has.
+async fn only_order_request(setup: &BackOffice) -> String {
+    let requests = setup.get_ok(&setup.admin_token, "order-requests").await;
+    assert_eq!(requests.as_array().unwrap().len(), 1, "{requests}");
+    requests[0]["order_request_id"].as_str().unwrap().to_owned()
 }
 
 fn road_transport() -> Value {
@@ -165,11 +54,11 @@ async fn phone_shipment_status(phone: &Device) -> ShipmentStatus {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partner_order_runs_from_cart_to_paid_invoice() {
-    let setup = setup().await;
+    let (setup, partner, partner_token) = start().await;
 
     // Two phones of the partner hold one cart; both submit it offline.
-    let phone_a = setup.phone("phone-a");
-    let phone_b = setup.phone("phone-b");
+    let phone_a = setup.server.device("phone-a", &partner, &partner_token);
+    let phone_b = setup.server.device("phone-b", &partner, &partner_token);
     phone_a.sync_now().await.unwrap();
     let cart = phone_a.create_cart(None).unwrap();
     phone_a
@@ -184,13 +73,14 @@ async fn partner_order_runs_from_cart_to_paid_invoice() {
     phone_b.submit(cart).unwrap();
     phone_a.sync_now().await.unwrap();
     phone_b.sync_now().await.unwrap();
-    let order_request = setup.only_order_request().await;
+    let order_request = only_order_request(&setup).await;
 
     // Partial acceptance: 3 of the 4 detergent (line 2), with a reason.
     let (status, order) = setup
         .decide(
             &order_request,
             json!({"accept_in_part": [{"line_no": 2, "accepted": "3", "reason": "allocation limit for May"}]}),
+            &KIRANA_12,
         )
         .await;
     assert_eq!(status, 201, "{order}");
@@ -200,15 +90,19 @@ async fn partner_order_runs_from_cart_to_paid_invoice() {
 
     // Deciding again, even differently, returns the same sales order.
     let (status, again) = setup
-        .decide(&order_request, json!({"reject": {"reason": "changed mind"}}))
+        .decide(
+            &order_request,
+            json!({"reject": {"reason": "changed mind"}}),
+            &KIRANA_12,
+        )
         .await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["id"], sales_order);
     assert_eq!(again["status"], "partly_accepted");
-    let (status, phone_b_again) = setup.decide(&order_request, json!("accept_in_full")).await;
+    let (status, phone_b_again) = setup.decide(&order_request, json!("accept_in_full"), &KIRANA_12).await;
     assert_eq!(status, 200);
     assert_eq!(phone_b_again["id"], sales_order);
-    let listed = setup.get_json(&setup.partner_token, "sales-orders").await;
+    let listed = setup.get_ok(&partner_token, "sales-orders").await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
     // The phone shows the decision and the reason.
@@ -269,17 +163,17 @@ async fn partner_order_runs_from_cart_to_paid_invoice() {
 
     // Dispatched, in transit, delivered; the phone sees each status.
     let dispatched = setup
-        .event(
+        .post_event(
             &shipment,
             json!({"event": "dispatch", "at": "2026-05-05T08:00:00+05:30"}),
         )
         .await;
     assert_eq!(dispatched["shipment"]["status"], "dispatched");
     assert_eq!(phone_shipment_status(&phone_a).await, ShipmentStatus::Dispatched);
-    setup.event(&shipment, json!({"event": "in_transit"})).await;
+    setup.post_event(&shipment, json!({"event": "in_transit"})).await;
     assert_eq!(phone_shipment_status(&phone_a).await, ShipmentStatus::InTransit);
     setup
-        .event(
+        .post_event(
             &shipment,
             json!({"event": "deliver", "at": "2026-05-06T16:00:00+05:30",
                    "lines": [{"line_no": 1, "quantity": "10"}, {"line_no": 2, "quantity": "1"}]}),
@@ -289,7 +183,7 @@ async fn partner_order_runs_from_cart_to_paid_invoice() {
 
     // 4 of the 10 dal come back after delivery: 6 are billed.
     let returned = setup
-        .event(
+        .post_event(
             &shipment,
             json!({"event": "return_goods", "lines": [{"line_no": 1, "quantity": "4"}]}),
         )
@@ -365,14 +259,12 @@ async fn partner_order_runs_from_cart_to_paid_invoice() {
     assert_eq!(paid["allocations"][0]["invoice_id"], invoice_id);
     assert_eq!(paid["on_account"], "0.00");
 
-    let receivables = setup
-        .get_json(&setup.partner_token, "receivables?as_of=2026-06-30")
-        .await;
+    let receivables = setup.get_ok(&partner_token, "receivables?as_of=2026-06-30").await;
     assert_eq!(receivables.as_array().unwrap().len(), 1);
     assert_eq!(receivables[0]["outstanding"], "0.00");
     assert_eq!(receivables[0]["balance"], "0.00");
     let statement = setup
-        .get_json(&setup.partner_token, "statement?from=2026-04-01&to=2026-06-30")
+        .get_ok(&partner_token, "statement?from=2026-04-01&to=2026-06-30")
         .await;
     assert_eq!(statement["total_debit"], "1217.00");
     assert_eq!(statement["total_credit"], "1217.00");
@@ -386,24 +278,24 @@ async fn partner_order_runs_from_cart_to_paid_invoice() {
 
     // Exports for accountants.
     let e_invoice = setup
-        .get_json(&setup.partner_token, &format!("invoices/{invoice_id}/e-invoice.json"))
+        .get_ok(&partner_token, &format!("invoices/{invoice_id}/e-invoice.json"))
         .await;
     assert_eq!(e_invoice["DocDtls"]["No"], "INV/26-27/00001");
-    let (status, invoices_csv) = setup.get(&setup.admin_token, "invoices.csv").await;
+    let (status, invoices_csv) = setup.get_text(&setup.admin_token, "invoices.csv").await;
     assert_eq!(status, 200);
     assert!(invoices_csv.contains("INV/26-27/00001"), "{invoices_csv}");
-    let (status, payments_csv) = setup.get(&setup.admin_token, "payments.csv").await;
+    let (status, payments_csv) = setup.get_text(&setup.admin_token, "payments.csv").await;
     assert_eq!(status, 200);
     assert!(payments_csv.contains("UTR-2002"), "{payments_csv}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn separate_delivery_waits_to_be_billed() {
-    let setup = setup().await;
-    let phone = setup.phone("phone-a");
-    setup.submit(&phone, &[("DM-001", "10")]).await;
-    let order_request = setup.only_order_request().await;
-    let (status, order) = setup.decide(&order_request, json!("accept_in_full")).await;
+    let (setup, partner, partner_token) = start().await;
+    let phone = setup.server.device("phone-a", &partner, &partner_token);
+    submit_cart(&phone, &[("DM-001", "10")]).await;
+    let order_request = only_order_request(&setup).await;
+    let (status, order) = setup.decide(&order_request, json!("accept_in_full"), &KIRANA_12).await;
     assert_eq!(status, 201, "{order}");
     let sales_order = order["id"].as_str().unwrap().to_owned();
 
@@ -446,10 +338,10 @@ async fn separate_delivery_waits_to_be_billed() {
         .await;
     assert_eq!(status, 201, "{planned}");
     let shipment = planned["shipment"]["id"].as_str().unwrap().to_owned();
-    setup.event(&shipment, json!({"event": "dispatch"})).await;
-    setup.event(&shipment, json!({"event": "in_transit"})).await;
+    setup.post_event(&shipment, json!({"event": "dispatch"})).await;
+    setup.post_event(&shipment, json!({"event": "in_transit"})).await;
     setup
-        .event(
+        .post_event(
             &shipment,
             json!({"event": "deliver", "lines": [{"line_no": 1, "quantity": "5"}]}),
         )
@@ -513,11 +405,9 @@ async fn separate_delivery_waits_to_be_billed() {
         .await;
     assert_eq!(status, 201, "{paid}");
     assert_eq!(paid["on_account"], "0.00");
-    let notes = setup.get_json(&setup.partner_token, "credit-notes").await;
+    let notes = setup.get_ok(&partner_token, "credit-notes").await;
     assert_eq!(notes.as_array().unwrap().len(), 1);
-    let receivables = setup
-        .get_json(&setup.partner_token, "receivables?as_of=2026-05-20")
-        .await;
+    let receivables = setup.get_ok(&partner_token, "receivables?as_of=2026-05-20").await;
     assert_eq!(
         receivables[0]["outstanding"], first["tax"]["grand_total"],
         "{receivables}"
@@ -526,27 +416,27 @@ async fn separate_delivery_waits_to_be_billed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partner_cannot_decide_or_see_other_buyers() {
-    let setup = setup().await;
-    let phone = setup.phone("phone-a");
-    setup.submit(&phone, &[("DM-012", "2")]).await;
-    let order_request = setup.only_order_request().await;
+    let (setup, partner, partner_token) = start().await;
+    let phone = setup.server.device("phone-a", &partner, &partner_token);
+    submit_cart(&phone, &[("DM-012", "2")]).await;
+    let order_request = only_order_request(&setup).await;
 
     let (status, denied) = setup
         .post(
-            &setup.partner_token,
+            &partner_token,
             &format!("order-requests/{order_request}/decision"),
             json!({"decision": "accept_in_full",
-                   "seller": party("acme-dist", "27AAACA1234A1Z5", "Acme Distributors", "Pune", "411001"),
-                   "buyer": party(PARTNER, "27AAPFU0939F1ZV", "Kirana Twelve Stores", "Mumbai", "400001")}),
+                   "seller": SELLER.to_json(),
+                   "buyer": KIRANA_12.to_json()}),
         )
         .await;
     assert_eq!(status, 403, "{denied}");
 
-    let (status, _) = setup.decide(&order_request, json!("accept_in_full")).await;
+    let (status, _) = setup.decide(&order_request, json!("accept_in_full"), &KIRANA_12).await;
     assert_eq!(status, 201);
     let (_, other_token) = setup.server.partner_token(&setup.tenant, "meena", "kirana-99");
-    let others = setup.get_json(&other_token, "sales-orders").await;
+    let others = setup.get_ok(&other_token, "sales-orders").await;
     assert!(others.as_array().unwrap().is_empty(), "{others}");
-    let (status, body) = setup.get(&other_token, "order-status?buyer=kirana-12").await;
+    let (status, body) = setup.get_text(&other_token, "order-status?buyer=kirana-12").await;
     assert_eq!(status, 403, "{body}");
 }

@@ -10,255 +10,75 @@
 #![allow(clippy::unwrap_used)]
 
 use dms_device::Device;
-use dms_domain::{ProductId, Quantity, TenantId, Timestamp};
+use dms_domain::Timestamp;
 use dms_server::access::Principal;
-use dms_server::pricing::admin as pricing_admin;
-use dms_tests::TestServer;
+use dms_tests::back_office::{BackOffice, DAL_AND_DETERGENT_PRICES, KIRANA_12, Party, transport_with_lorry_receipt};
 use serde_json::{Value, json};
 
-/// DM-001 at 172.50 with 5 % GST and DM-012 at 110.00 with 18 %, prices without GST.
-const PRICING_CSV: &str = "\
-ProductID,ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory,HSN,GSTRate,PriceIncludesGST
-DM-001,Toor Dal (Arhar),Village Mill,189.00,172.50,1 kg,\"Foodgrains, Oil & Masala\",Dals & Pulses,0713,5,false
-DM-012,Detergent Powder,Ujala Home,120.00,110.00,1 kg,Cleaning & Household,Detergent Powder,3402,18,false
-";
-
-/// A partner: its party, GST details and location, its user's token and its phone.
+/// A partner: its GST details and location, and its user's token.
 struct Buyer {
-    party: &'static str,
-    gstin: &'static str,
-    name: &'static str,
-    district: &'static str,
-    pin: &'static str,
+    party: Party<'static>,
     principal: Principal,
     token: String,
 }
 
-struct Setup {
-    server: TestServer,
-    tenant: TenantId,
-    admin_token: String,
+/// Starts the seller's back office with DM-001 and DM-012 priced.
+async fn setup() -> BackOffice {
+    let setup = BackOffice::start(DAL_AND_DETERGENT_PRICES).await;
+    assert_eq!(setup.pricing_import.priced, 2);
+    setup
 }
 
-async fn setup() -> Setup {
-    let server = TestServer::start().await;
-    let tenant = server.tenant_with_catalog("acme-dist");
-    let import = dms_server::admin::import_catalog(&server.state, &tenant, PRICING_CSV.as_bytes()).unwrap();
-    assert_eq!(import.priced, 2);
-    let settings = serde_json::from_value(json!({ "supplier_state": "27" })).unwrap();
-    pricing_admin::set_settings(&server.state, &tenant, &settings).unwrap();
-    let (_, admin_token) = server.token_for(&tenant, "acme-admin", "distributor_admin", None);
-    Setup {
-        server,
-        tenant,
-        admin_token,
+/// Issues a token for `user` buying for `party`.
+fn add_buyer(setup: &BackOffice, user: &str, party: Party<'static>) -> Buyer {
+    let (principal, token) = setup.partner_token(user, party.id);
+    Buyer {
+        party,
+        principal,
+        token,
     }
 }
 
-impl Setup {
-    fn buyer(
-        &self,
-        user: &str,
-        party: &'static str,
-        gstin: &'static str,
-        name: &'static str,
-        district: &'static str,
-        pin: &'static str,
-    ) -> Buyer {
-        let (principal, token) = self.server.partner_token(&self.tenant, user, party);
-        Buyer {
-            party,
-            gstin,
-            name,
-            district,
-            pin,
-            principal,
-            token,
-        }
-    }
-
-    fn kirana_12(&self) -> Buyer {
-        self.buyer(
-            "asha",
-            "kirana-12",
-            "27AAPFU0939F1ZV",
-            "Kirana Twelve Stores",
-            "Mumbai",
-            "400001",
-        )
-    }
-
-    fn kirana_34(&self) -> Buyer {
-        self.buyer(
-            "meena",
-            "kirana-34",
-            "27AABCK1234L1ZP",
-            "Kirana Thirty Four",
-            "Mumbai",
-            "400001",
-        )
-    }
-
-    fn kirana_56(&self) -> Buyer {
-        self.buyer(
-            "farid",
-            "kirana-56",
-            "27AACCM5678N1ZQ",
-            "Kirana Fifty Six",
-            "Pune",
-            "411001",
-        )
-    }
-
-    fn phone(&self, buyer: &Buyer, name: &str) -> Device {
-        self.server.device(name, &buyer.principal, &buyer.token)
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/v1/orgs/{}/{path}", self.server.url, self.tenant)
-    }
-
-    async fn send(&self, method: reqwest::Method, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = reqwest::Client::new()
-            .request(method, self.url(path))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        self.send(reqwest::Method::POST, token, path, Some(body)).await
-    }
-
-    async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        self.send(reqwest::Method::PUT, token, path, Some(body)).await
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        self.send(reqwest::Method::GET, token, path, None).await
-    }
-
-    async fn get_ok(&self, token: &str, path: &str) -> Value {
-        let (status, body) = self.get(token, path).await;
-        assert_eq!(status, 200, "GET {path}: {body}");
-        body
-    }
-
-    /// Submits a cart from `buyer`'s phone, decides it in full and returns the sales order id.
-    async fn order(&self, buyer: &Buyer, phone: &Device, lines: &[(&str, &str)]) -> String {
-        let before = self.get_ok(&self.admin_token, "order-requests").await;
-        phone.sync_now().await.unwrap();
-        let cart = phone.create_cart(None).unwrap();
-        for (id, count) in lines {
-            let quantity: Quantity = count.parse().unwrap();
-            phone.set_line(cart, &ProductId::new(*id).unwrap(), quantity).unwrap();
-        }
-        phone.submit(cart).unwrap();
-        phone.sync_now().await.unwrap();
-
-        let after = self.get_ok(&self.admin_token, "order-requests").await;
-        let known: Vec<&Value> = before
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| &r["order_request_id"])
-            .collect();
-        let new: Vec<&Value> = after
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|request| !known.contains(&&request["order_request_id"]))
-            .collect();
-        assert_eq!(new.len(), 1, "{after}");
-        assert_eq!(new[0]["buyer_id"], buyer.party);
-        let order_request = new[0]["order_request_id"].as_str().unwrap();
-
-        let body = json!({
-            "decision": "accept_in_full",
-            "seller": party_json("acme-dist", "27AAACA1234A1Z5", "Acme Distributors", "Pune", "411001"),
-            "buyer": party_json(buyer.party, buyer.gstin, buyer.name, buyer.district, buyer.pin),
-            "credit_days": 30
-        });
-        let (status, order) = self
-            .post(
-                &self.admin_token,
-                &format!("order-requests/{order_request}/decision"),
-                body,
-            )
-            .await;
-        assert_eq!(status, 201, "{order}");
-        order["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn receive(&self, lines: Value) {
-        let (status, levels) = self
-            .post(
-                &self.admin_token,
-                "stock/receipts",
-                json!({"warehouse": "WH-PUNE", "lines": lines}),
-            )
-            .await;
-        assert_eq!(status, 200, "{levels}");
-    }
-
-    async fn reserve(&self, sales_order: &str) -> Value {
-        let (status, outcome) = self
-            .post(
-                &self.admin_token,
-                &format!("sales-orders/{sales_order}/reservations"),
-                json!({"warehouses": ["WH-PUNE"]}),
-            )
-            .await;
-        assert_eq!(status, 200, "{outcome}");
-        outcome
-    }
-
-    /// Plans a shipment of everything reserved for `sales_order`; returns the shipment id.
-    async fn plan_shipment(&self, sales_order: &str) -> String {
-        let (status, planned) = self
-            .post(
-                &self.admin_token,
-                "shipments",
-                json!({"sales_order_id": sales_order, "warehouse": "WH-PUNE",
-                       "planned_dispatch_on": "2026-05-05", "planned_delivery_on": "2026-05-06",
-                       "transport": {"transporter": "Shree Logistics", "mode": "road",
-                                     "vehicle_number": "MH 12 AB 1234",
-                                     "lorry_receipt_number": "LR-5531", "lorry_receipt_date": "2026-05-05"}}),
-            )
-            .await;
-        assert_eq!(status, 201, "{planned}");
-        planned["shipment"]["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn event(&self, shipment: &str, body: Value) {
-        let (status, answer) = self
-            .post(&self.admin_token, &format!("shipments/{shipment}/events"), body)
-            .await;
-        assert_eq!(status, 200, "{answer}");
-    }
-
-    /// Orders 10 DM-001 for `buyer`, reserves them and plans one shipment; returns its id.
-    async fn planned_shipment_of(&self, buyer: &Buyer, phone: &Device) -> String {
-        let sales_order = self.order(buyer, phone, &[("DM-001", "10")]).await;
-        self.receive(json!([{"product_id": "DM-001", "quantity": "10"}])).await;
-        self.reserve(&sales_order).await;
-        self.plan_shipment(&sales_order).await
-    }
+fn kirana_12(setup: &BackOffice) -> Buyer {
+    add_buyer(setup, "asha", KIRANA_12)
 }
 
-fn party_json(id: &str, gstin: &str, name: &str, district: &str, pin: &str) -> Value {
-    json!({
-        "party_id": id,
-        "gstin": gstin,
-        "legal_name": name,
-        "address": format!("1 Market Road, {district}"),
-        "place": district,
-        "location": { "state": "27", "district": district, "pin": pin }
-    })
+fn kirana_34(setup: &BackOffice) -> Buyer {
+    let party = Party {
+        id: "kirana-34",
+        gstin: "27AABCK1234L1ZP",
+        legal_name: "Kirana Thirty Four",
+        district: "Mumbai",
+        pin: "400001",
+    };
+    add_buyer(setup, "meena", party)
+}
+
+fn kirana_56(setup: &BackOffice) -> Buyer {
+    let party = Party {
+        id: "kirana-56",
+        gstin: "27AACCM5678N1ZQ",
+        legal_name: "Kirana Fifty Six",
+        district: "Pune",
+        pin: "411001",
+    };
+    add_buyer(setup, "farid", party)
+}
+
+fn open_phone(setup: &BackOffice, buyer: &Buyer, name: &str) -> Device {
+    setup.server.device(name, &buyer.principal, &buyer.token)
+}
+
+/// Orders 10 DM-001 for `buyer`, reserves them and plans one shipment; returns its id.
+async fn planned_shipment_of(setup: &BackOffice, buyer: &Buyer, phone: &Device) -> String {
+    let sales_order = setup.order_in_full(&buyer.party, phone, &[("DM-001", "10")]).await;
+    setup
+        .receive_stock(json!([{"product_id": "DM-001", "quantity": "10"}]))
+        .await;
+    setup.reserve(&sales_order).await;
+    setup
+        .plan_shipment(&sales_order, transport_with_lorry_receipt(), &[])
+        .await
 }
 
 fn texts(comments: &Value) -> Vec<&str> {
@@ -273,9 +93,9 @@ fn texts(comments: &Value) -> Vec<&str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shipment_comments_reach_buyer_device() {
     let setup = setup().await;
-    let buyer = setup.kirana_12();
-    let phone = setup.phone(&buyer, "phone-a");
-    let shipment = setup.planned_shipment_of(&buyer, &phone).await;
+    let buyer = kirana_12(&setup);
+    let phone = open_phone(&setup, &buyer, "phone-a");
+    let shipment = planned_shipment_of(&setup, &buyer, &phone).await;
     let comments_path = format!("shipments/{shipment}/comments");
 
     let (status, from_buyer) = setup
@@ -304,13 +124,16 @@ async fn shipment_comments_reach_buyer_device() {
     assert_eq!(from_seller["party"], "acme-dist");
 
     // Another buyer cannot see the shipment, so cannot comment on it.
-    let other = setup.buyer(
+    let other = add_buyer(
+        &setup,
         "nisha",
-        "kirana-99",
-        "27AADCN4321P1ZR",
-        "Kirana Ninety Nine",
-        "Thane",
-        "400601",
+        Party {
+            id: "kirana-99",
+            gstin: "27AADCN4321P1ZR",
+            legal_name: "Kirana Ninety Nine",
+            district: "Thane",
+            pin: "400601",
+        },
     );
     let (status, refused) = setup
         .post(&other.token, &comments_path, json!({"text": "Where is my order?"}))
@@ -361,9 +184,9 @@ async fn shipment_comments_reach_buyer_device() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delivery_visit_shows_who_is_coming() {
     let setup = setup().await;
-    let buyer = setup.kirana_12();
-    let phone = setup.phone(&buyer, "phone-a");
-    let shipment = setup.planned_shipment_of(&buyer, &phone).await;
+    let buyer = kirana_12(&setup);
+    let phone = open_phone(&setup, &buyer, "phone-a");
+    let shipment = planned_shipment_of(&setup, &buyer, &phone).await;
     let visit_path = format!("shipments/{shipment}/delivery-visit");
     setup
         .server
@@ -496,10 +319,10 @@ async fn delivery_visit_shows_who_is_coming() {
     assert_eq!(visit.vehicle.as_ref().unwrap().as_str(), "KA01F0001");
 
     // Once delivered, the delivery cannot be reassigned.
-    setup.event(&shipment, json!({"event": "dispatch"})).await;
-    setup.event(&shipment, json!({"event": "in_transit"})).await;
+    setup.post_event(&shipment, json!({"event": "dispatch"})).await;
+    setup.post_event(&shipment, json!({"event": "in_transit"})).await;
     setup
-        .event(
+        .post_event(
             &shipment,
             json!({"event": "deliver", "lines": [{"line_no": 1, "quantity": "10"}]}),
         )
@@ -521,20 +344,22 @@ async fn delivery_visit_shows_who_is_coming() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fulfilment_plan_dates_orders_and_schedules_production() {
     let setup = setup().await;
-    let first_buyer = setup.kirana_12();
-    let second_buyer = setup.kirana_34();
-    let first_phone = setup.phone(&first_buyer, "phone-a");
-    let second_phone = setup.phone(&second_buyer, "phone-b");
+    let first_buyer = kirana_12(&setup);
+    let second_buyer = kirana_34(&setup);
+    let first_phone = open_phone(&setup, &first_buyer, "phone-a");
+    let second_phone = open_phone(&setup, &second_buyer, "phone-b");
 
     // The older order: 10 dal and 4 detergent. The newer one: 6 dal.
     let first = setup
-        .order(&first_buyer, &first_phone, &[("DM-001", "10"), ("DM-012", "4")])
+        .order_in_full(&first_buyer.party, &first_phone, &[("DM-001", "10"), ("DM-012", "4")])
         .await;
-    let second = setup.order(&second_buyer, &second_phone, &[("DM-001", "6")]).await;
+    let second = setup
+        .order_in_full(&second_buyer.party, &second_phone, &[("DM-001", "6")])
+        .await;
 
     // Stock covers 8 dal and all the detergent of the first order; nothing is left for the second.
     setup
-        .receive(json!([{"product_id": "DM-001", "quantity": "8"}, {"product_id": "DM-012", "quantity": "4"}]))
+        .receive_stock(json!([{"product_id": "DM-001", "quantity": "8"}, {"product_id": "DM-012", "quantity": "4"}]))
         .await;
     let reserved = setup.reserve(&first).await;
     assert_eq!(reserved["backorders"][0]["quantity"], "2", "{reserved}");
@@ -669,27 +494,31 @@ async fn fulfilment_plan_dates_orders_and_schedules_production() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delivery_plan_groups_buyers_by_pin_code() {
     let setup = setup().await;
-    let mumbai_a = setup.kirana_12();
-    let mumbai_b = setup.kirana_34();
-    let pune = setup.kirana_56();
+    let mumbai_a = kirana_12(&setup);
+    let mumbai_b = kirana_34(&setup);
+    let pune = kirana_56(&setup);
 
     let first = setup
-        .order(
-            &mumbai_a,
-            &setup.phone(&mumbai_a, "phone-a"),
+        .order_in_full(
+            &mumbai_a.party,
+            &open_phone(&setup, &mumbai_a, "phone-a"),
             &[("DM-001", "3"), ("DM-012", "2")],
         )
         .await;
     let second = setup
-        .order(&mumbai_b, &setup.phone(&mumbai_b, "phone-b"), &[("DM-001", "4")])
+        .order_in_full(
+            &mumbai_b.party,
+            &open_phone(&setup, &mumbai_b, "phone-b"),
+            &[("DM-001", "4")],
+        )
         .await;
     let third = setup
-        .order(&pune, &setup.phone(&pune, "phone-c"), &[("DM-012", "5")])
+        .order_in_full(&pune.party, &open_phone(&setup, &pune, "phone-c"), &[("DM-012", "5")])
         .await;
 
     // Enough for the Mumbai orders; the Pune order gets 3 of its 5 detergent.
     setup
-        .receive(json!([{"product_id": "DM-001", "quantity": "7"}, {"product_id": "DM-012", "quantity": "5"}]))
+        .receive_stock(json!([{"product_id": "DM-001", "quantity": "7"}, {"product_id": "DM-012", "quantity": "5"}]))
         .await;
     for order in [&first, &second, &third] {
         setup.reserve(order).await;

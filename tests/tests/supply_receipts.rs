@@ -8,148 +8,41 @@
 // Helpers in test files fail loudly by design.
 #![allow(clippy::unwrap_used)]
 
-use dms_device::Device;
-use dms_domain::{ProductId, Quantity, TenantId};
-use dms_server::pricing::admin as pricing_admin;
-use dms_tests::TestServer;
+use dms_tests::back_office::{BackOffice, DAL_PRICES, Party};
 use serde_json::{Value, json};
 
-/// DM-001 at 172.50 with 5 % GST, price without GST.
-const PRICING_CSV: &str = "\
-ProductID,ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory,HSN,GSTRate,PriceIncludesGST
-DM-001,Toor Dal (Arhar),Village Mill,189.00,172.50,1 kg,\"Foodgrains, Oil & Masala\",Dals & Pulses,0713,5,false
-";
-
-const ORG: &str = "acme-dist";
-
-struct Setup {
-    server: TestServer,
-    tenant: TenantId,
-    admin_token: String,
+/// Submits a cart of `quantity` DM-001 from a new phone of `party`'s user, accepts it in full
+/// and returns the sales order id.
+async fn order(setup: &BackOffice, user: &str, party: &str, gstin: &str, quantity: &str) -> String {
+    let (principal, token) = setup.partner_token(user, party);
+    let phone = setup.server.device(&format!("{user}-phone"), &principal, &token);
+    let buyer = Party {
+        id: party,
+        gstin,
+        legal_name: "Kirana Stores",
+        district: "Pune",
+        pin: "411001",
+    };
+    setup.order_in_full(&buyer, &phone, &[("DM-001", quantity)]).await
 }
 
-impl Setup {
-    async fn start() -> Setup {
-        let server = TestServer::start().await;
-        let tenant = server.tenant_with_catalog(ORG);
-        let import = dms_server::admin::import_catalog(&server.state, &tenant, PRICING_CSV.as_bytes()).unwrap();
-        assert_eq!(import.priced, 1);
-        let settings = serde_json::from_value(json!({ "supplier_state": "27" })).unwrap();
-        pricing_admin::set_settings(&server.state, &tenant, &settings).unwrap();
-        let (_, admin_token) = server.token_for(&tenant, "acme-admin", "distributor_admin", None);
-        Setup {
-            server,
-            tenant,
-            admin_token,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/v1/orgs/{ORG}/{path}", self.server.url)
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .post(self.url(path))
-            .bearer_auth(&self.admin_token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post_ok(&self, path: &str, body: Value, expected: u16) -> Value {
-        let (status, value) = self.post(path, body).await;
-        assert_eq!(status, expected, "POST {path}: {value}");
-        value
-    }
-
-    async fn get_ok(&self, path: &str) -> Value {
-        let response = reqwest::Client::new()
-            .get(self.url(path))
-            .bearer_auth(&self.admin_token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 200, "GET {path}");
-        response.json().await.unwrap()
-    }
-
-    /// Submits a cart of `quantity` DM-001 from a new phone of `party`'s user, accepts it in
-    /// full and returns the sales order id.
-    async fn order(&self, user: &str, party: &str, gstin: &str, quantity: &str) -> String {
-        let (principal, token) = self.server.partner_token(&self.tenant, user, party);
-        let phone: Device = self.server.device(&format!("{user}-phone"), &principal, &token);
-        phone.sync_now().await.unwrap();
-        let cart = phone.create_cart(None).unwrap();
-        let quantity: Quantity = quantity.parse().unwrap();
-        phone
-            .set_line(cart, &ProductId::new("DM-001").unwrap(), quantity)
-            .unwrap();
-        phone.submit(cart).unwrap();
-        phone.sync_now().await.unwrap();
-
-        let requests = self.get_ok("order-requests").await;
-        let request = requests
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|request| request["buyer_id"] == party)
-            .unwrap();
-        let request = request["order_request_id"].as_str().unwrap();
-        let order = self
-            .post_ok(
-                &format!("order-requests/{request}/decision"),
-                json!({
-                    "decision": "accept_in_full",
-                    "seller": party_json(ORG, "27AAACA1234A1Z5", "Acme Distributors"),
-                    "buyer": party_json(party, gstin, "Kirana Stores"),
-                    "credit_days": 30
-                }),
-                201,
-            )
-            .await;
-        order["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn reserve(&self, sales_order: &str) -> Value {
-        self.post_ok(
-            &format!("sales-orders/{sales_order}/reservations"),
-            json!({"warehouses": ["WH-PUNE"]}),
-            200,
-        )
-        .await
-    }
-
-    async fn receive_supply(&self, entry: &str, quantity: &str) -> (u16, Value) {
-        self.post(
+async fn receive_supply(setup: &BackOffice, entry: &str, quantity: &str) -> (u16, Value) {
+    setup
+        .post(
+            &setup.admin_token,
             &format!("supply-entries/{entry}/receipt"),
             json!({"warehouse": "WH-PUNE", "quantity": quantity}),
         )
         .await
-    }
-
-    /// Returns the one supply entry as `GET supply-entries` lists it: (quantity, received, open).
-    async fn entry_quantities(&self) -> (String, String, String) {
-        let entries = self.get_ok("supply-entries").await;
-        let entries = entries.as_array().unwrap();
-        assert_eq!(entries.len(), 1, "{entries:?}");
-        let text = |field: &str| entries[0][field].as_str().unwrap().to_owned();
-        (text("quantity"), text("received"), text("open"))
-    }
 }
 
-fn party_json(id: &str, gstin: &str, name: &str) -> Value {
-    json!({
-        "party_id": id,
-        "gstin": gstin,
-        "legal_name": name,
-        "address": "1 Market Road, Pune",
-        "place": "Pune",
-        "location": { "state": "27", "district": "Pune", "pin": "411001" }
-    })
+/// Returns the one supply entry as `GET supply-entries` lists it: (quantity, received, open).
+async fn entry_quantities(setup: &BackOffice) -> (String, String, String) {
+    let entries = setup.get_ok(&setup.admin_token, "supply-entries").await;
+    let entries = entries.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let text = |field: &str| entries[0][field].as_str().unwrap().to_owned();
+    (text("quantity"), text("received"), text("open"))
 }
 
 /// Returns one order of the plan as (reserved quantity, [(awaiting quantity, supply entry id or
@@ -190,16 +83,13 @@ fn order_plan(plan: &Value, sales_order: &str) -> (String, Vec<(String, Value, V
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn received_supply_closes_entry_in_plan() {
-    let setup = Setup::start().await;
+    let setup = BackOffice::start(DAL_PRICES).await;
+    assert_eq!(setup.pricing_import.priced, 1);
 
     // The first order: 10 dal, 4 of them reserved from stock, 6 on backorder.
-    let first = setup.order("asha", "kirana-12", "27AAPFU0939F1ZV", "10").await;
+    let first = order(&setup, "asha", "kirana-12", "27AAPFU0939F1ZV", "10").await;
     setup
-        .post_ok(
-            "stock/receipts",
-            json!({"warehouse": "WH-PUNE", "lines": [{"product_id": "DM-001", "quantity": "4"}]}),
-            200,
-        )
+        .receive_stock(json!([{"product_id": "DM-001", "quantity": "4"}]))
         .await;
     let reserved = setup.reserve(&first).await;
     assert_eq!(reserved["backorders"][0]["quantity"], "6", "{reserved}");
@@ -207,6 +97,7 @@ async fn received_supply_closes_entry_in_plan() {
     // 10 dal purchased, due on 10 June, cover the 6 waiting.
     let entry = setup
         .post_ok(
+            &setup.admin_token,
             "supply-entries",
             json!({"product_id": "DM-001", "quantity": "10", "expected_on": "2026-06-10", "source": "purchase"}),
             201,
@@ -215,31 +106,31 @@ async fn received_supply_closes_entry_in_plan() {
     let entry_id = entry["id"].as_str().unwrap().to_owned();
     let entry_ref = json!(entry_id);
     let due = json!("2026-06-10");
-    let plan = setup.get_ok("fulfilment-plan").await;
+    let plan = setup.get_ok(&setup.admin_token, "fulfilment-plan").await;
     assert_eq!(
         order_plan(&plan, &first),
         ("4".to_owned(), vec![("6".to_owned(), entry_ref.clone(), due.clone())])
     );
-    assert_eq!(setup.entry_quantities().await, ("10".into(), "0".into(), "10".into()));
+    assert_eq!(entry_quantities(&setup).await, ("10".into(), "0".into(), "10".into()));
 
     // Refused receipts change nothing: more than is open, zero, and an unknown entry.
-    let (status, refused) = setup.receive_supply(&entry_id, "11").await;
+    let (status, refused) = receive_supply(&setup, &entry_id, "11").await;
     assert_eq!(status, 409, "{refused}");
     assert_eq!(refused["code"], "conflict");
     assert_eq!(
         refused["detail"],
         format!("supply entry {entry_id} expects only 10 more of product DM-001, so 11 cannot be received against it")
     );
-    let (status, refused) = setup.receive_supply(&entry_id, "0").await;
+    let (status, refused) = receive_supply(&setup, &entry_id, "0").await;
     assert_eq!(status, 422, "{refused}");
     let unknown = ulid::Ulid::generate().to_string();
-    let (status, refused) = setup.receive_supply(&unknown, "1").await;
+    let (status, refused) = receive_supply(&setup, &unknown, "1").await;
     assert_eq!(status, 404, "{refused}");
     assert_eq!(refused["detail"], format!("supply entry {unknown} not found"));
-    assert_eq!(setup.entry_quantities().await, ("10".into(), "0".into(), "10".into()));
+    assert_eq!(entry_quantities(&setup).await, ("10".into(), "0".into(), "10".into()));
 
     // 6 arrive: stock on hand rises to 10 with 4 reserved, and 4 stay open on the entry.
-    let (status, receipt) = setup.receive_supply(&entry_id, "6").await;
+    let (status, receipt) = receive_supply(&setup, &entry_id, "6").await;
     assert_eq!(status, 201, "{receipt}");
     assert_eq!(receipt["receipt"]["supply_entry_id"], entry_id.as_str());
     assert_eq!(receipt["receipt"]["warehouse"], "WH-PUNE");
@@ -253,11 +144,11 @@ async fn received_supply_closes_entry_in_plan() {
         receipt["stock"],
         json!({"warehouse": "WH-PUNE", "product_id": "DM-001", "on_hand": "10", "reserved": "4", "available": "6"})
     );
-    assert_eq!(setup.entry_quantities().await, ("10".into(), "6".into(), "4".into()));
+    assert_eq!(entry_quantities(&setup).await, ("10".into(), "6".into(), "4".into()));
 
     // Receiving does not reserve. Until staff reserve, the plan counts the 4 still open and
     // lists the other 2 waiting as a shortfall.
-    let plan = setup.get_ok("fulfilment-plan").await;
+    let plan = setup.get_ok(&setup.admin_token, "fulfilment-plan").await;
     assert_eq!(
         order_plan(&plan, &first),
         (
@@ -273,13 +164,13 @@ async fn received_supply_closes_entry_in_plan() {
     // Reserved, the first order is ready to ship in full.
     let reserved = setup.reserve(&first).await;
     assert_eq!(reserved["backorders"], json!([]), "{reserved}");
-    let plan = setup.get_ok("fulfilment-plan").await;
+    let plan = setup.get_ok(&setup.admin_token, "fulfilment-plan").await;
     assert_eq!(order_plan(&plan, &first), ("10".to_owned(), vec![]));
     assert_eq!(plan["shortfall"], json!([]));
 
     // A second order of 3 dal waits for the 4 still open on the entry.
-    let second = setup.order("meena", "kirana-34", "27AABCK1234L1ZP", "3").await;
-    let plan = setup.get_ok("fulfilment-plan").await;
+    let second = order(&setup, "meena", "kirana-34", "27AABCK1234L1ZP", "3").await;
+    let plan = setup.get_ok(&setup.admin_token, "fulfilment-plan").await;
     assert_eq!(
         order_plan(&plan, &second),
         ("0".to_owned(), vec![("3".to_owned(), entry_ref.clone(), due.clone())])
@@ -287,7 +178,7 @@ async fn received_supply_closes_entry_in_plan() {
 
     // The last 4 arrive: the entry is fully received and no longer counts as supply, so the
     // second order's 3 are a shortfall until staff reserve them from the new stock.
-    let (status, receipt) = setup.receive_supply(&entry_id, "4").await;
+    let (status, receipt) = receive_supply(&setup, &entry_id, "4").await;
     assert_eq!(status, 201, "{receipt}");
     assert_eq!(receipt["supply_entry"]["received"], "10");
     assert_eq!(receipt["supply_entry"]["open"], "0");
@@ -295,15 +186,15 @@ async fn received_supply_closes_entry_in_plan() {
         receipt["stock"],
         json!({"warehouse": "WH-PUNE", "product_id": "DM-001", "on_hand": "14", "reserved": "10", "available": "4"})
     );
-    assert_eq!(setup.entry_quantities().await, ("10".into(), "10".into(), "0".into()));
-    let plan = setup.get_ok("fulfilment-plan").await;
+    assert_eq!(entry_quantities(&setup).await, ("10".into(), "10".into(), "0".into()));
+    let plan = setup.get_ok(&setup.admin_token, "fulfilment-plan").await;
     assert_eq!(
         order_plan(&plan, &second),
         ("0".to_owned(), vec![("3".to_owned(), Value::Null, Value::Null)])
     );
     assert_eq!(plan["shortfall"], json!([{"product_id": "DM-001", "quantity": "3"}]));
 
-    let (status, refused) = setup.receive_supply(&entry_id, "1").await;
+    let (status, refused) = receive_supply(&setup, &entry_id, "1").await;
     assert_eq!(status, 409, "{refused}");
     assert_eq!(
         refused["detail"],
@@ -311,8 +202,8 @@ async fn received_supply_closes_entry_in_plan() {
     );
 
     setup.reserve(&second).await;
-    let plan = setup.get_ok("fulfilment-plan").await;
+    let plan = setup.get_ok(&setup.admin_token, "fulfilment-plan").await;
     assert_eq!(order_plan(&plan, &second), ("3".to_owned(), vec![]));
     assert_eq!(plan["shortfall"], json!([]));
-    assert_eq!(setup.entry_quantities().await, ("10".into(), "10".into(), "0".into()));
+    assert_eq!(entry_quantities(&setup).await, ("10".into(), "10".into(), "0".into()));
 }

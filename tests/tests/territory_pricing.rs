@@ -6,72 +6,32 @@
 #![allow(clippy::unwrap_used)]
 
 use dms_device::Device;
-use dms_domain::{CartId, PartyId, ProductId, Quantity, TenantId};
-use dms_server::pricing::admin as pricing_admin;
-use dms_tests::TestServer;
+use dms_domain::{CartId, PartyId, ProductId, Quantity};
+use dms_tests::back_office::{BackOffice, DAL_PRICES, send_json};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// DM-001 (172.50) at 5 % GST, price without GST.
-const PRICING_CSV: &str = "\
-ProductID,ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory,HSN,GSTRate,PriceIncludesGST
-DM-001,Toor Dal (Arhar),Village Mill,189.00,172.50,1 kg,\"Foodgrains, Oil & Masala\",Dals & Pulses,0713,5,false
-";
-
-struct Setup {
-    server: TestServer,
-    tenant: TenantId,
-    admin: String,
+/// Sends a request as the seller's admin and returns the status and JSON body.
+async fn admin_call(setup: &BackOffice, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    call(method, &setup.url(path), &setup.admin_token, body).await
 }
 
-impl Setup {
-    async fn start() -> Setup {
-        let server = TestServer::start().await;
-        let tenant = server.tenant_with_catalog("acme-dist");
-        dms_server::admin::import_catalog(&server.state, &tenant, PRICING_CSV.as_bytes()).unwrap();
-        let settings = serde_json::from_value(json!({ "supplier_state": "27" })).unwrap();
-        pricing_admin::set_settings(&server.state, &tenant, &settings).unwrap();
-        let (_, admin) = server.token_for(&tenant, "acme-admin", "distributor_admin", None);
-        Setup { server, tenant, admin }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/v1/orgs/{}/{path}", self.server.url, self.tenant)
-    }
-
-    /// Sends a request as the seller's admin and returns the status and JSON body.
-    async fn admin_call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        call(method, &self.url(path), &self.admin, body).await
-    }
-
-    async fn put_ok(&self, path: &str, body: Value) {
-        let (status, answer) = self.admin_call(Method::PUT, path, Some(body)).await;
-        assert_eq!(status, StatusCode::OK, "PUT {path}: {answer}");
-    }
-
-    /// The order request made from `cart`, as the seller's admin reads it.
-    async fn order_request(&self, cart: CartId) -> Value {
-        let (status, orders) = self.admin_call(Method::GET, "order-requests", None).await;
-        assert_eq!(status, StatusCode::OK);
-        orders
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|order| order["cart_id"] == cart.to_string())
-            .cloned()
-            .unwrap()
-    }
+/// The order request made from `cart`, as the seller's admin reads it.
+async fn order_request(setup: &BackOffice, cart: CartId) -> Value {
+    let (status, orders) = admin_call(setup, Method::GET, "order-requests", None).await;
+    assert_eq!(status, StatusCode::OK);
+    orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|order| order["cart_id"] == cart.to_string())
+        .cloned()
+        .unwrap()
 }
 
 async fn call(method: Method, url: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    let (status, body) = send_json(method, url, token, body).await;
+    (StatusCode::from_u16(status).unwrap(), body)
 }
 
 fn dal() -> ProductId {
@@ -103,22 +63,23 @@ async fn submit_dal(phone: &Device, buyer: Option<PartyId>) -> (CartId, String) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn territory_scheme_applies_to_members_only() {
-    let setup = Setup::start().await;
+    let setup = BackOffice::start(DAL_PRICES).await;
     let (member, member_token) = setup.server.partner_token(&setup.tenant, "asha", "kirana-pune");
     let (outsider, outsider_token) = setup.server.partner_token(&setup.tenant, "mohan", "kirana-nashik");
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/pune",
             json!({ "name": "Pune", "members": ["kirana-pune"] }),
         )
         .await;
-    setup.put_ok("schemes", pune_scheme()).await;
+    setup.put_ok(&setup.admin_token, "schemes", pune_scheme()).await;
 
     // 4 × 172.50 = 690.00; 10 % off = 621.00; GST 5 % = 31.05; 652.05 rounds to 652.00.
     let member_phone = setup.server.device("pune-phone", &member, &member_token);
     let (cart, device_total) = submit_dal(&member_phone, None).await;
     assert_eq!(device_total, "652.00");
-    let order = setup.order_request(cart).await;
+    let order = order_request(&setup, cart).await;
     assert_eq!(order["total"], "652.00");
     assert_eq!(order["figures_differ"], false);
     assert!(
@@ -131,7 +92,7 @@ async fn territory_scheme_applies_to_members_only() {
     let outsider_phone = setup.server.device("nashik-phone", &outsider, &outsider_token);
     let (cart, device_total) = submit_dal(&outsider_phone, None).await;
     assert_eq!(device_total, "725.00");
-    let order = setup.order_request(cart).await;
+    let order = order_request(&setup, cart).await;
     assert_eq!(order["total"], "725.00");
     assert!(!order["explanation"].to_string().contains("PUNE10"));
 
@@ -144,22 +105,23 @@ async fn territory_scheme_applies_to_members_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn territory_membership_refuses_bad_input() {
-    let setup = Setup::start().await;
+    let setup = BackOffice::start(DAL_PRICES).await;
     setup.server.partner_token(&setup.tenant, "asha", "kirana-pune");
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/pune",
             json!({ "name": "Pune", "members": ["kirana-pune"] }),
         )
         .await;
 
-    let (status, problem) = setup
-        .admin_call(
-            Method::PUT,
-            "territories/nashik",
-            Some(json!({ "name": "Nashik", "members": ["kirana-pune"] })),
-        )
-        .await;
+    let (status, problem) = admin_call(
+        &setup,
+        Method::PUT,
+        "territories/nashik",
+        Some(json!({ "name": "Nashik", "members": ["kirana-pune"] })),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert!(
         problem["detail"]
@@ -169,25 +131,23 @@ async fn territory_membership_refuses_bad_input() {
         "{problem}"
     );
 
-    let (status, problem) = setup
-        .admin_call(
-            Method::PUT,
-            "territories/north",
-            Some(json!({ "name": "North", "members": ["kirana-unknown"] })),
-        )
-        .await;
+    let (status, problem) = admin_call(
+        &setup,
+        Method::PUT,
+        "territories/north",
+        Some(json!({ "name": "North", "members": ["kirana-unknown"] })),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert!(
         problem["detail"].as_str().unwrap().contains("kirana-unknown"),
         "{problem}"
     );
 
-    let (status, _) = setup
-        .admin_call(Method::PUT, "territories/blank", Some(json!({ "name": "  " })))
-        .await;
+    let (status, _) = admin_call(&setup, Method::PUT, "territories/blank", Some(json!({ "name": "  " }))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (status, listed) = setup.admin_call(Method::GET, "territories", None).await;
+    let (status, listed) = admin_call(&setup, Method::GET, "territories", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         listed,
@@ -196,19 +156,24 @@ async fn territory_membership_refuses_bad_input() {
 
     // Leaving one territory lets the buyer join another.
     setup
-        .put_ok("territories/pune", json!({ "name": "Pune", "members": [] }))
+        .put_ok(
+            &setup.admin_token,
+            "territories/pune",
+            json!({ "name": "Pune", "members": [] }),
+        )
         .await;
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/nashik",
             json!({ "name": "Nashik", "members": ["kirana-pune"] }),
         )
         .await;
-    let (status, _) = setup.admin_call(Method::DELETE, "territories/pune", None).await;
+    let (status, _) = admin_call(&setup, Method::DELETE, "territories/pune", None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = setup.admin_call(Method::DELETE, "territories/pune", None).await;
+    let (status, _) = admin_call(&setup, Method::DELETE, "territories/pune", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, listed) = setup.admin_call(Method::GET, "territories", None).await;
+    let (_, listed) = admin_call(&setup, Method::GET, "territories", None).await;
     assert_eq!(
         listed,
         json!([{ "id": "nashik", "name": "Nashik", "members": ["kirana-pune"] }])
@@ -217,12 +182,13 @@ async fn territory_membership_refuses_bad_input() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rep_device_uses_buyer_price_list() {
-    let setup = Setup::start().await;
+    let setup = BackOffice::start(DAL_PRICES).await;
     setup.server.partner_token(&setup.tenant, "gita", "kirana-gold");
     setup.server.partner_token(&setup.tenant, "mohan", "kirana-plain");
     setup.server.partner_token(&setup.tenant, "asha", "kirana-pune");
     setup
         .put_ok(
+            &setup.admin_token,
             "price-lists/pl-gold",
             json!({
                 "name": "Gold",
@@ -233,11 +199,12 @@ async fn rep_device_uses_buyer_price_list() {
         .await;
     setup
         .put_ok(
+            &setup.admin_token,
             "territories/pune",
             json!({ "name": "Pune", "members": ["kirana-pune"] }),
         )
         .await;
-    setup.put_ok("schemes", pune_scheme()).await;
+    setup.put_ok(&setup.admin_token, "schemes", pune_scheme()).await;
 
     let (rep, rep_token) = setup.server.staff_token(&setup.tenant, "rep-ravi");
     let rep_phone = setup.server.device("rep-phone", &rep, &rep_token);
@@ -248,7 +215,7 @@ async fn rep_device_uses_buyer_price_list() {
     assert_eq!(device_total, "672.00");
     let line = &rep_phone.cart(cart).unwrap().lines[&dal()];
     assert_eq!(line.unit_price_seen.unwrap().to_string(), "160.00");
-    let order = setup.order_request(cart).await;
+    let order = order_request(&setup, cart).await;
     assert_eq!(order["total"], "672.00");
     assert_eq!(order["total_seen"], "672.00");
     assert_eq!(order["figures_differ"], false);
@@ -258,13 +225,13 @@ async fn rep_device_uses_buyer_price_list() {
     let plain = PartyId::new("kirana-plain").unwrap();
     let (cart, device_total) = submit_dal(&rep_phone, Some(plain)).await;
     assert_eq!(device_total, "725.00");
-    assert_eq!(setup.order_request(cart).await["total"], "725.00");
+    assert_eq!(order_request(&setup, cart).await["total"], "725.00");
 
     // The rep's terms carry the buyer's territory, so the Pune scheme applies: 652.00.
     let pune = PartyId::new("kirana-pune").unwrap();
     let (cart, device_total) = submit_dal(&rep_phone, Some(pune)).await;
     assert_eq!(device_total, "652.00");
-    let order = setup.order_request(cart).await;
+    let order = order_request(&setup, cart).await;
     assert_eq!(order["total"], "652.00");
     assert_eq!(order["figures_differ"], false);
 }
