@@ -447,3 +447,30 @@ async fn distributor_channel_gets_case_and_own_price() {
         .unwrap();
     assert_eq!(response.status(), 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_in_use_cannot_be_deleted() {
+    let seller = Seller::start().await;
+    seller.share_with_group().await;
+
+    let response = reqwest::Client::new()
+        .delete(seller.url("partner-groups/grp-north"))
+        .bearer_auth(&seller.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 409);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        problem["detail"],
+        "partner group grp-north is used by price list north, catalog share north; change or remove them first"
+    );
+
+    // The group, its members and what it is used by are unchanged.
+    let groups = get(&seller.url("partner-groups"), &seller.admin_token).await;
+    assert_eq!(groups[0]["id"], "grp-north");
+    assert_eq!(groups[0]["members"].as_array().unwrap().len(), 2);
+    let (_, token) = seller.partner(GROUP_PARTNER);
+    let catalog = seller.catalog(&token).await;
+    assert_eq!(catalog_entry(&catalog, "DM-008")["selling_price"], "240.00");
+}

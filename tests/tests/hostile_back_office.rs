@@ -323,7 +323,7 @@ async fn territory_in_use_stays_and_leaving_it_stops_the_scheme() {
     assert_eq!(status, 409, "{problem}");
     assert_eq!(
         detail(&problem),
-        "territory pune is the target of schemes PUNE10; change or remove them first"
+        "territory pune is used by scheme PUNE10; change or remove them first"
     );
     let listed = setup.get_ok(&setup.admin_token, "territories").await;
     assert_eq!(listed[0]["members"], json!(["kirana-pune"]));

@@ -234,10 +234,11 @@ fn now() -> String {
     Timestamp::now().to_string()
 }
 
-/// Refuses, with the schemes' ids, to delete a partner group or territory that a scheme in
-/// the book is aimed at: the scheme would otherwise wait unseen for a new record with that id.
+/// Refuses to delete a partner group or territory that a scheme in the book is aimed at, or
+/// (for a group) that a price list or catalog share is assigned to, naming them. Each would
+/// otherwise wait unseen for a new record with that id.
 fn refuse_if_schemes_aim_at(connection: &Connection, what: &str, id: &str) -> Result<()> {
-    let aimed: Vec<String> = super::store::current_schemes(connection)?
+    let mut users: Vec<String> = super::store::current_schemes(connection)?
         .into_iter()
         .filter(|scheme| {
             let targeting = &scheme.targeting;
@@ -246,14 +247,29 @@ fn refuse_if_schemes_aim_at(connection: &Connection, what: &str, id: &str) -> Re
                 _ => targeting.partner_group_ids.iter().any(|group| group == id),
             }
         })
-        .map(|scheme| scheme.id.to_string())
+        .map(|scheme| format!("scheme {}", scheme.id))
         .collect();
-    if aimed.is_empty() {
+    if what != "territory" {
+        let group = Target::PartnerGroup(id.to_owned());
+        users.extend(
+            price_lists(connection)?
+                .into_iter()
+                .filter(|list| list.assignments.contains(&group))
+                .map(|list| format!("price list {}", list.id)),
+        );
+        users.extend(
+            catalog_shares(connection)?
+                .into_iter()
+                .filter(|share| share.to == group)
+                .map(|share| format!("catalog share {}", share.id)),
+        );
+    }
+    if users.is_empty() {
         return Ok(());
     }
     Err(ServerError::Conflict(format!(
-        "{what} {id} is the target of schemes {}; change or remove them first",
-        aimed.join(", ")
+        "{what} {id} is used by {}; change or remove them first",
+        users.join(", ")
     )))
 }
 
