@@ -10,8 +10,11 @@
 //! that had not seen the sign-off then sends a late edit, which the server must refuse. The
 //! partner countersigns.
 //!
+//! The same driver later acknowledges real order-to-cash shipments
+//! ([`acknowledge_consignment`]), which moves them to delivered or partly delivered.
+//!
 //! The documents are edited with the `dms_documents` edit functions and synced by a small
-//! protocol client here, because the device client syncs carts only.
+//! protocol client here, as any automerge-repo peer would sync them.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +26,9 @@ use dms_documents::delivery_ack::{self, AcknowledgementHeader, Capture, Counters
 use dms_documents::visit_plan::{self, NewVisit, Presence, VisitPlanHeader};
 use dms_documents::wire::Message;
 use dms_domain::catalog::Product;
-use dms_domain::{AcknowledgementId, GeoPoint, PartyId, PlanId, ShipmentId, TenantId, Timestamp, UserId, VisitId};
+use dms_domain::{
+    AcknowledgementId, GeoPoint, PartyId, PlanId, ProductId, ShipmentId, TenantId, Timestamp, UserId, VisitId,
+};
 use futures_util::{SinkExt, StreamExt};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -60,6 +65,16 @@ pub struct FieldOutcome {
     pub acknowledgements: u64,
     pub late_edits_sent: u64,
     pub late_edits_refused: u64,
+    /// The driver and its access token, for the order-to-cash stage's deliveries.
+    pub driver: Option<(Login, String)>,
+}
+
+/// An order-to-cash shipment on its way, as the driver's phone knows it.
+pub struct Consignment {
+    pub shipment_id: ShipmentId,
+    pub buyer_id: PartyId,
+    pub vehicle_number: String,
+    pub dispatched: BTreeMap<ProductId, Decimal>,
 }
 
 /// Runs visits for every rep and deliveries for the first partners.
@@ -99,7 +114,68 @@ pub async fn run(cast: &FieldCast<'_>) -> anyhow::Result<FieldOutcome> {
         outcome.late_edits_sent += 1;
         outcome.late_edits_refused += u64::from(refused);
     }
+    outcome.driver = Some((driver, driver_token));
     Ok(outcome)
+}
+
+/// The driver's phone acknowledges `consignment` at the door: one pack short on the first
+/// product when more than one was dispatched, the receiver, the signature and the place, then
+/// sign-off and sync. The server applies it to the shipment.
+pub async fn acknowledge_consignment(
+    server_url: &str,
+    (driver, driver_token): (&Login, &str),
+    consignment: &Consignment,
+    number: usize,
+) -> anyhow::Result<()> {
+    let driver_id = UserId::new(driver.login.clone())?;
+    let now = Timestamp::now();
+    let header = AcknowledgementHeader {
+        ack_id: AcknowledgementId::generate(),
+        tenant_id: TenantId::new(DISTRIBUTOR)?,
+        shipment_id: consignment.shipment_id,
+        buyer_id: consignment.buyer_id.clone(),
+        driver_id: driver_id.clone(),
+        vehicle_number: consignment.vehicle_number.clone(),
+        created_at: now,
+    };
+    let mut doc = Automerge::new();
+    delivery_ack::create_acknowledgement(&mut doc, &header, &consignment.dispatched)?;
+    if let Some((product, dispatched)) = consignment.dispatched.iter().next()
+        && *dispatched > Decimal::ONE
+    {
+        delivery_ack::record_line(
+            &mut doc,
+            product,
+            Decimal::ONE,
+            Decimal::ZERO,
+            Some("one pack short"),
+            &now,
+        )?;
+    }
+    let receiver = Receiver {
+        name: format!("Shop owner {number}"),
+        phone: "9820012345".to_owned(),
+    };
+    delivery_ack::set_receiver(&mut doc, &receiver, &now)?;
+    let signature = upload(
+        server_url,
+        driver_token,
+        format!("delivery signature {number}").into_bytes(),
+    )
+    .await?;
+    delivery_ack::attach_signature(&mut doc, &signature, &now)?;
+    let capture = Capture {
+        at: now,
+        position: GeoPoint::parse("18.5204", "73.8567", "6")?,
+    };
+    delivery_ack::capture(&mut doc, &capture)?;
+    delivery_ack::sign_off(&mut doc, &driver_id, &now)?;
+    let sync_url = format!(
+        "{}/api/v1/orgs/{DISTRIBUTOR}/sync",
+        server_url.replacen("http", "ws", 1)
+    );
+    let document_id = DocumentId::from_bytes(header.ack_id.to_bytes());
+    refused_as_error(push(&sync_url, driver_token, document_id, &mut doc).await?)
 }
 
 /// One rep's plan: returns whether the server kept the rep's check-in beside the reschedule.
@@ -237,8 +313,13 @@ async fn run_delivery(
     delivery_ack::set_receiver(&mut doc, &receiver, &now)?;
 
     // The images go up by hash before the document refers to them.
-    let signature = upload(cast, driver_token, format!("signature {number}").into_bytes()).await?;
-    let photo = upload(cast, driver_token, format!("photo {number}").into_bytes()).await?;
+    let signature = upload(
+        cast.server_url,
+        driver_token,
+        format!("signature {number}").into_bytes(),
+    )
+    .await?;
+    let photo = upload(cast.server_url, driver_token, format!("photo {number}").into_bytes()).await?;
     delivery_ack::attach_signature(&mut doc, &signature, &now)?;
     delivery_ack::add_photo(&mut doc, &photo, &now)?;
     let capture = Capture {
@@ -276,9 +357,9 @@ async fn run_delivery(
     Ok(refused)
 }
 
-async fn upload(cast: &FieldCast<'_>, token: &str, bytes: Vec<u8>) -> anyhow::Result<ImageRef> {
+async fn upload(server_url: &str, token: &str, bytes: Vec<u8>) -> anyhow::Result<ImageRef> {
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let url = format!("{}/api/v1/orgs/{DISTRIBUTOR}/blobs/{sha256}", cast.server_url);
+    let url = format!("{server_url}/api/v1/orgs/{DISTRIBUTOR}/blobs/{sha256}");
     let response = reqwest::Client::new()
         .put(url)
         .bearer_auth(token)

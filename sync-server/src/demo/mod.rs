@@ -71,8 +71,12 @@ pub struct DemoOutcome {
     pub acknowledgements_signed: u64,
     /// Late edits of signed acknowledgements the server refused and recorded.
     pub alterations_refused: u64,
-    /// Every check-in survived its reschedule, every acknowledgement arrived signed, and every
-    /// late edit after sign-off was refused.
+    /// Order-to-cash shipments the driver's signed acknowledgement moved, and the shortage and
+    /// damage rows that recorded against sales order lines.
+    pub shipments_acknowledged: u64,
+    pub delivery_exceptions: u64,
+    /// Every check-in survived its reschedule, every acknowledgement arrived signed, every
+    /// late edit after sign-off was refused, and every acknowledgement of a shipment moved it.
     pub field_checks_passed: bool,
     /// Order to cash: sales orders made from the order requests (rejected ones included),
     /// shipments, invoices and payments.
@@ -162,6 +166,11 @@ impl DemoOutcome {
             text,
             "  order to cash     {} sales orders, {} shipments, {} invoices, {} payments",
             self.sales_orders, self.shipments, self.invoices, self.payments
+        );
+        let _ = writeln!(
+            text,
+            "  deliveries        {} shipments moved by signed acknowledgements, {} shortages recorded",
+            self.shipments_acknowledged, self.delivery_exceptions
         );
         let _ = writeln!(
             text,

@@ -2,7 +2,10 @@
 //! sales orders over REST, receives and reserves stock, ships, invoices and records payments.
 //!
 //! Every fourth order request is rejected and every fourth (from the second) is accepted in
-//! part. Each accepted order ships in one shipment that is delivered in full and invoiced.
+//! part. Each accepted order ships in one shipment, which is invoiced once delivered. The
+//! first few shipments are delivered by the driver's phone: its signed acknowledgement, one
+//! pack short, moves the shipment and records the shortage. The rest are delivered in full
+//! over REST.
 //! Even-numbered invoices are paid in full, odd ones by half, so some money stays
 //! outstanding. The figures come back from the tenant's tables, and the check is that the
 //! amount invoiced equals the amount paid plus the amount outstanding, to the paisa.
@@ -18,7 +21,8 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::demo::BUILTIN_CATALOG;
-use crate::demo::logins::{Api, DISTRIBUTOR};
+use crate::demo::field::{Consignment, acknowledge_consignment};
+use crate::demo::logins::{Api, DISTRIBUTOR, Login};
 use crate::orders::Books;
 use crate::orders::store;
 use crate::pricing::admin::{CatalogImportOptions, import_catalog};
@@ -28,6 +32,16 @@ use crate::pricing::hsn_map::HsnMap;
 const HSN_MAP: &str = include_str!("../../../examples/catalog/bigbasket_hsn_map.csv");
 
 const WAREHOUSE: &str = "WH-DEMO";
+
+/// Shipments the driver's phone acknowledges, at most; the others are delivered over REST.
+const ACKNOWLEDGED_SHIPMENTS: usize = 3;
+
+/// The driver's phone, from the field stage.
+pub struct DriverPhone<'a> {
+    pub server_url: &'a str,
+    pub login: &'a Login,
+    pub token: &'a str,
+}
 
 /// Figures of the order-to-cash stage, read back from the tenant's tables.
 #[derive(Clone, Debug, Default)]
@@ -39,6 +53,11 @@ pub struct OrderToCashOutcome {
     pub invoiced_total: Money,
     pub paid_total: Money,
     pub outstanding_total: Money,
+    /// Acknowledgements the driver's phone sent for shipments, and those the server applied.
+    pub acknowledgements_sent: u64,
+    pub shipments_acknowledged: u64,
+    /// Shortage and damage rows recorded against sales order lines.
+    pub delivery_exceptions: u64,
 }
 
 /// Runs the stage on every order request of the demo distributor.
@@ -48,6 +67,7 @@ pub async fn run(
     state: &AppState,
     admin_token: &str,
     catalog: Option<&Path>,
+    driver: Option<&DriverPhone<'_>>,
 ) -> anyhow::Result<OrderToCashOutcome> {
     let tenant_id = TenantId::new(DISTRIBUTOR)?;
     // The catalogs have no HSN codes of their own; the map gives them by category. A product
@@ -65,6 +85,7 @@ pub async fn run(
     };
     let requests = state.hub.tenant(&tenant_id)?.lock().store().order_requests(None)?;
 
+    let mut acknowledgements_sent = 0;
     for (index, request) in requests.iter().rev().enumerate() {
         let decision = match index % 4 {
             3 => json!({"reject": {"reason": "outside the delivery area this month"}}),
@@ -97,7 +118,9 @@ pub async fn run(
             }
         };
         if order["status"] != "rejected" {
-            ship_and_bill(api, admin_token, &order, index).await?;
+            let phone = driver.filter(|_| acknowledgements_sent < ACKNOWLEDGED_SHIPMENTS);
+            acknowledgements_sent += usize::from(phone.is_some());
+            ship_and_bill(api, admin_token, &order, index, phone).await?;
         }
     }
 
@@ -117,7 +140,11 @@ pub async fn run(
     .iter()
     .map(|buyer| buyer.outstanding)
     .sum();
+    let count = |sql: &str| connection.query_row(sql, [], |row| row.get::<_, i64>(0));
     Ok(OrderToCashOutcome {
+        acknowledgements_sent: acknowledgements_sent as u64,
+        shipments_acknowledged: count("SELECT COUNT(*) FROM deliveries WHERE shipment_outcome = 'applied'")? as u64,
+        delivery_exceptions: count("SELECT COUNT(*) FROM delivery_exceptions")? as u64,
         sales_orders: store::sales_orders(connection, None)?.len() as u64,
         shipments: store::shipments(connection, None)?.len() as u64,
         invoices: books.invoices.len() as u64,
@@ -129,8 +156,15 @@ pub async fn run(
 }
 
 /// Receives the accepted quantities, reserves them, ships one delivery, invoices it and
-/// records a payment of all (even `index`) or half (odd) of the invoice.
-async fn ship_and_bill(api: &Api, token: &str, order: &Value, index: usize) -> anyhow::Result<()> {
+/// records a payment of all (even `index`) or half (odd) of the invoice. With `driver`, the
+/// driver's phone acknowledges the delivery; otherwise staff record it in full over REST.
+async fn ship_and_bill(
+    api: &Api,
+    token: &str,
+    order: &Value,
+    index: usize,
+    driver: Option<&DriverPhone<'_>>,
+) -> anyhow::Result<()> {
     let orgs = format!("/api/v1/orgs/{DISTRIBUTOR}");
     let sales_order = order["id"].as_str().context("sales order id")?;
     let mut received: BTreeMap<ProductId, String> = BTreeMap::new();
@@ -181,8 +215,27 @@ async fn ship_and_bill(api: &Api, token: &str, order: &Value, index: usize) -> a
     let events = format!("{orgs}/shipments/{shipment}/events");
     api.post_json(token, &events, &json!({"event": "dispatch"})).await?;
     api.post_json(token, &events, &json!({"event": "in_transit"})).await?;
-    api.post_json(token, &events, &json!({"event": "deliver", "lines": delivered}))
-        .await?;
+    match driver {
+        Some(phone) => {
+            let mut dispatched: BTreeMap<ProductId, Decimal> = BTreeMap::new();
+            for line in planned["shipment"]["lines"].as_array().context("shipment lines")? {
+                let product = ProductId::new(line["product_id"].as_str().context("product id")?)?;
+                let quantity: Decimal = line["dispatched"].as_str().context("dispatched")?.parse()?;
+                *dispatched.entry(product).or_default() += quantity;
+            }
+            let consignment = Consignment {
+                shipment_id: shipment.parse()?,
+                buyer_id: PartyId::new(order["buyer"]["party_id"].as_str().context("buyer id")?)?,
+                vehicle_number: "MH12AB1234".to_owned(),
+                dispatched,
+            };
+            acknowledge_consignment(phone.server_url, (phone.login, phone.token), &consignment, index).await?;
+        }
+        None => {
+            api.post_json(token, &events, &json!({"event": "deliver", "lines": delivered}))
+                .await?;
+        }
+    }
 
     let invoice: Invoice = serde_json::from_value(
         api.post_json(token, &format!("{orgs}/invoices"), &json!({"shipment_id": shipment}))

@@ -225,7 +225,17 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
     ));
 
     // Order to cash over REST, after the carts and field documents are settled.
-    let money = order_to_cash::run(&api, &state, &admin_token, options.catalog.as_deref()).await?;
+    let driver = field_run
+        .driver
+        .as_ref()
+        .map(|(login, token)| order_to_cash::DriverPhone {
+            server_url: &server_url,
+            login,
+            token,
+        });
+    let money = order_to_cash::run(&api, &state, &admin_token, options.catalog.as_deref(), driver.as_ref()).await?;
+    outcome.shipments_acknowledged = money.shipments_acknowledged;
+    outcome.delivery_exceptions = money.delivery_exceptions;
     outcome.sales_orders = money.sales_orders;
     outcome.shipments = money.shipments;
     outcome.invoices = money.invoices;
@@ -257,10 +267,12 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoOutcome> {
         outcome.acknowledgements = acknowledgements as u64;
         outcome.acknowledgements_signed = signed as u64;
         outcome.alterations_refused = guard.store().alteration_count()? as u64;
+        let acknowledged = field_run.acknowledgements + money.acknowledgements_sent;
         outcome.field_checks_passed = field_run.check_ins_kept == field_run.plans
             && outcome.visits_completed == field_run.plans
-            && outcome.acknowledgements == field_run.acknowledgements
-            && outcome.acknowledgements_signed == field_run.acknowledgements
+            && outcome.acknowledgements == acknowledged
+            && outcome.acknowledgements_signed == acknowledged
+            && money.shipments_acknowledged == money.acknowledgements_sent
             && field_run.late_edits_refused == field_run.late_edits_sent
             && outcome.alterations_refused == field_run.late_edits_sent;
 
