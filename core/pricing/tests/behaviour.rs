@@ -520,3 +520,22 @@ fn schemes_load_from_json() {
     assert_eq!(boxed.net_amount, dec!(2700.00));
     assert_eq!(priced.order_discount, dec!(100.00));
 }
+
+#[test]
+fn misspelt_scheme_fields_are_refused() {
+    // "territory" for "territories" would otherwise read as no targeting: everyone.
+    let misspelt = SCHEME_FILE.replace(r#""territories": ["PUNE"]"#, r#""territory": ["PUNE"]"#);
+    let error = serde_json::from_str::<Vec<Scheme>>(&misspelt).unwrap_err().to_string();
+    assert!(
+        error.starts_with("unknown field `territory`, expected one of `distributor_ids`"),
+        "{error}"
+    );
+
+    // The same inside a kind and a slab's benefit.
+    let misspelt = SCHEME_FILE.replace(r#""unit": "Box","#, r#""units": "Box","#);
+    let error = serde_json::from_str::<Vec<Scheme>>(&misspelt).unwrap_err().to_string();
+    assert!(error.starts_with("unknown field `units`"), "{error}");
+    let misspelt = SCHEME_FILE.replace(r#""percent": "5""#, r#""percent": "5", "cap": "100""#);
+    let error = serde_json::from_str::<Vec<Scheme>>(&misspelt).unwrap_err().to_string();
+    assert!(error.starts_with("unknown field `cap`"), "{error}");
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The effect of a scheme.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SchemeKind {
     /// A discount on every line of the listed products.
     Discount { products: Vec<ProductId>, benefit: Benefit },
@@ -63,7 +63,7 @@ pub enum SchemeKind {
 
 /// A price benefit on a line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Benefit {
     /// Percent off the amount the benefit is applied to (list amount, or the running amount when compounding).
     PercentOff { percent: Decimal },
@@ -86,6 +86,7 @@ pub enum Benefit {
 
 /// One slab of a quantity or amount slab scheme.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Slab {
     pub min: Decimal,
     #[serde(default)]
@@ -95,6 +96,7 @@ pub struct Slab {
 
 /// Goods given free: `quantity` of `product` in `unit` (`None` means its base unit).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FreeGoods {
     pub product: ProductId,
     pub quantity: Decimal,
@@ -104,6 +106,7 @@ pub struct FreeGoods {
 
 /// One slab of a free goods slab scheme.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FreeGoodsSlab {
     pub min: Decimal,
     #[serde(default)]
@@ -115,7 +118,7 @@ pub struct FreeGoodsSlab {
 /// trigger product's list amount in the order, before any scheme, so the condition never
 /// depends on which schemes the trigger product itself receives.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "measure", rename_all = "snake_case")]
+#[serde(tag = "measure", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Trigger {
     Quantity {
         product: ProductId,
@@ -139,7 +142,7 @@ impl Trigger {
 
 /// A benefit on the whole order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum OrderBenefit {
     PercentOff { percent: Decimal },
     FlatOff { amount: Decimal },

@@ -68,6 +68,7 @@ impl fmt::Display for StackingPolicy {
 /// Parties a scheme is for. Each non-empty list must contain the order's value, so the lists
 /// combine with AND, and any entry of one list matches (OR). All lists empty means everyone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Targeting {
     #[serde(default)]
     pub distributor_ids: Vec<PartyId>,
@@ -110,6 +111,7 @@ impl Targeting {
 
 /// A trade scheme.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scheme {
     pub id: SchemeId,
     pub name: String,
