@@ -190,10 +190,10 @@ pub enum DocumentAccess {
 /// The reason [`authorize`] denied an action. The `code` of each is stable and reaches clients.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Denied {
-    #[error("role {role:?} may not {action:?} {kind:?} records here", role = .role, action = .action, kind = .kind)]
+    #[error("role {} may not {} {} records here", .role.as_str(), snake_case(.action), snake_case(.kind))]
     Forbidden { role: Role, action: Action, kind: Kind },
 
-    #[error("this {kind:?} record is outside what user {user} may {action:?}")]
+    #[error("this {} record is outside what user {user} may {}", snake_case(.kind), snake_case(.action))]
     OutOfScope { user: UserId, action: Action, kind: Kind },
 
     #[error("the licence of organisation {organisation} expired on {valid_to}; existing data stays readable")]
@@ -207,6 +207,23 @@ pub enum Denied {
 
     #[error("the licence of organisation {organisation} does not include the {module:?} module")]
     ModuleMissing { organisation: TenantId, module: Module },
+}
+
+/// Writes a variant's name as `docs/access-control.md` does: `OrderRequest` as `order_request`.
+fn snake_case(value: &impl std::fmt::Debug) -> String {
+    let name = format!("{value:?}");
+    let mut text = String::with_capacity(name.len() + 4);
+    for (index, letter) in name.chars().enumerate() {
+        if letter.is_ascii_uppercase() {
+            if index > 0 {
+                text.push('_');
+            }
+            text.push(letter.to_ascii_lowercase());
+        } else {
+            text.push(letter);
+        }
+    }
+    text
 }
 
 impl Denied {
@@ -585,5 +602,27 @@ mod tests {
         let buyer = PartyId::new("p1").unwrap();
         let denied = authorize(&driver, Action::Create, &Resource::cart(&buyer)).unwrap_err();
         assert_eq!(denied.code(), "forbidden");
+    }
+
+    #[test]
+    fn denials_name_roles_actions_and_kinds_as_the_doc_does() {
+        let forbidden = Denied::Forbidden {
+            role: Role::PartnerUser,
+            action: Action::Read,
+            kind: Kind::CatalogSetup,
+        };
+        assert_eq!(
+            forbidden.to_string(),
+            "role partner_user may not read catalog_setup records here"
+        );
+        let out_of_scope = Denied::OutOfScope {
+            user: UserId::new("kirana2-user").unwrap(),
+            action: Action::Read,
+            kind: Kind::OrderRequest,
+        };
+        assert_eq!(
+            out_of_scope.to_string(),
+            "this order_request record is outside what user kirana2-user may read"
+        );
     }
 }
