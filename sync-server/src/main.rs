@@ -71,7 +71,8 @@ enum AdminCommand {
     CreateTenant {
         #[arg(long)]
         data_dir: PathBuf,
-        #[arg(long)]
+        /// The organisation id, as onboarding returned it.
+        #[arg(long, visible_alias = "org")]
         tenant: String,
         #[arg(long)]
         name: String,
@@ -87,7 +88,7 @@ enum AdminCommand {
         #[arg(long)]
         gstin: String,
         /// Organisation id; derived from the name when absent.
-        #[arg(long)]
+        #[arg(long, visible_alias = "tenant")]
         org: Option<String>,
         #[arg(long)]
         admin_login: String,
@@ -103,7 +104,8 @@ enum AdminCommand {
     IssueToken {
         #[arg(long)]
         data_dir: PathBuf,
-        #[arg(long)]
+        /// The organisation id, as onboarding returned it.
+        #[arg(long, visible_alias = "org")]
         tenant: String,
         #[arg(long)]
         user: String,
@@ -119,7 +121,8 @@ enum AdminCommand {
     ImportCatalog {
         #[arg(long)]
         data_dir: PathBuf,
-        #[arg(long)]
+        /// The organisation id, as onboarding returned it.
+        #[arg(long, visible_alias = "org")]
         tenant: String,
         /// Category → HSN mapping CSV (Category, SubCategory, HSN, GSTRate) that gives products
         /// an HSN code and GST rate. Rows with their own HSN and GSTRate cells keep them.
@@ -134,7 +137,8 @@ enum AdminCommand {
     ExportCatalog {
         #[arg(long)]
         data_dir: PathBuf,
-        #[arg(long)]
+        /// The organisation id, as onboarding returned it.
+        #[arg(long, visible_alias = "org")]
         tenant: String,
         /// File to write; standard output when absent.
         #[arg(long)]
@@ -144,7 +148,8 @@ enum AdminCommand {
     SetPricing {
         #[arg(long)]
         data_dir: PathBuf,
-        #[arg(long)]
+        /// The organisation id, as onboarding returned it.
+        #[arg(long, visible_alias = "org")]
         tenant: String,
         /// Two-digit GST state code where the tenant is registered, such as 27; when absent,
         /// the state of the tenant's GSTIN is used.
