@@ -137,6 +137,17 @@ async fn dispatch_applies_skipped_acknowledgement() {
     assert_eq!(shown.outcome, AcknowledgementOutcomeKind::Skipped);
     assert_eq!(shown.reason, skipped_reason);
 
+    // Assigning a delivery visit answers with the same record, acknowledgement included.
+    let assigned = setup
+        .put_ok(
+            &setup.admin_token,
+            &format!("shipments/{shipment}/delivery-visit"),
+            json!({"representative": DRIVER, "arrive_from": "2026-05-06T16:00:00+05:30",
+                   "arrive_to": "2026-05-06T18:00:00+05:30"}),
+        )
+        .await;
+    assert_eq!(assigned["acknowledgement"]["outcome"], "skipped", "{assigned}");
+
     // Staff record the dispatch: the same request applies the acknowledgement.
     let dispatched: ShipmentRecord = serde_json::from_value(
         setup

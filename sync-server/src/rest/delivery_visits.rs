@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::auth::Acting;
 use crate::error::{Result, ServerError};
 use crate::orders::{planning_store, store};
+use crate::rest::orders::with_acknowledgement;
 
 #[derive(Deserialize)]
 pub struct DeliveryVisitBody {
@@ -72,8 +73,10 @@ pub async fn assign(
         transaction.commit()?;
         tracing::info!(shipment_id = %shipment_id, representative = %visit.representative.user_id,
             user_id = %context.user_id, "delivery visit assigned");
-        store::shipment(guard.store().connection(), &shipment_id)?
-            .ok_or_else(|| ServerError::Corrupt(format!("shipment {shipment_id} vanished after assignment")))
+        let record = store::shipment(guard.store().connection(), &shipment_id)?
+            .ok_or_else(|| ServerError::Corrupt(format!("shipment {shipment_id} vanished after assignment")))?;
+        // Only the seller's staff assign, so the record shows the acknowledgement's outcome.
+        with_acknowledgement(guard.store().connection(), record)
     })
     .await?;
     Ok(Json(record))

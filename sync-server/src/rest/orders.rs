@@ -535,7 +535,7 @@ pub async fn shipments(
 
 /// Adds the outcome of the shipment's signed delivery acknowledgement, for the seller's staff.
 /// A delivery without an outcome (unsigned) adds nothing.
-fn with_acknowledgement(connection: &Connection, mut record: ShipmentRecord) -> Result<ShipmentRecord> {
+pub(crate) fn with_acknowledgement(connection: &Connection, mut record: ShipmentRecord) -> Result<ShipmentRecord> {
     let Some(delivery) = delivery_of_shipment(connection, &record.shipment.id.to_string())? else {
         return Ok(record);
     };
