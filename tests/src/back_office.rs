@@ -334,3 +334,14 @@ pub async fn submit_cart(phone: &Device, lines: &[(&str, &str)]) -> CartId {
     phone.sync_now().await.expect("sync the submitted cart");
     cart
 }
+
+/// Returns a scheme book of one scheme: 10 % off DM-001 for the members of territory `pune`.
+pub fn pune_scheme() -> Value {
+    json!([{
+        "id": "PUNE10", "name": "Pune dal 10% off",
+        "valid_from": "2000-01-01", "valid_to": "2099-12-31", "priority": 1,
+        "targeting": { "territories": ["pune"] },
+        "kind": { "type": "discount", "products": ["DM-001"],
+                  "benefit": { "type": "percent_off", "percent": "10" } }
+    }])
+}

@@ -23,7 +23,9 @@ use std::collections::BTreeMap;
 use dms_documents::delivery_ack::Receiver;
 use dms_domain::{AcknowledgementId, CartId, GeoPoint, PartyId, ProductId, ShipmentId, TenantId, UserId};
 use dms_tests::TestServer;
-use dms_tests::back_office::{BackOffice, DAL_AND_DETERGENT_PRICES, Party, send_json, transport_with_lorry_receipt};
+use dms_tests::back_office::{
+    BackOffice, DAL_AND_DETERGENT_PRICES, Party, pune_scheme, send_json, transport_with_lorry_receipt,
+};
 use dms_tests::raw_peer::{PushOutcome, RawPeer};
 use reqwest::Method;
 use rust_decimal::Decimal;
@@ -95,17 +97,6 @@ async fn seller_shipment(setup: &BackOffice, shipment: &str) -> Value {
 
 fn detail(problem: &Value) -> &str {
     problem["detail"].as_str().unwrap_or_default()
-}
-
-/// A 10 % discount on DM-001 for the members of territory `pune`.
-fn pune_scheme() -> Value {
-    json!([{
-        "id": "PUNE10", "name": "Pune dal 10% off",
-        "valid_from": "2000-01-01", "valid_to": "2099-12-31", "priority": 1,
-        "targeting": { "territories": ["pune"] },
-        "kind": { "type": "discount", "products": ["DM-001"],
-                  "benefit": { "type": "percent_off", "percent": "10" } }
-    }])
 }
 
 fn scheme_ids(listed: &Value) -> Vec<&str> {

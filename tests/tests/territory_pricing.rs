@@ -7,7 +7,7 @@
 
 use dms_device::Device;
 use dms_domain::{CartId, PartyId, ProductId, Quantity};
-use dms_tests::back_office::{BackOffice, DAL_PRICES, send_json};
+use dms_tests::back_office::{BackOffice, DAL_PRICES, pune_scheme, send_json};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -36,17 +36,6 @@ async fn call(method: Method, url: &str, token: &str, body: Option<Value>) -> (S
 
 fn dal() -> ProductId {
     ProductId::new("DM-001").unwrap()
-}
-
-/// A 10 % discount on DM-001 for the members of territory `pune`.
-fn pune_scheme() -> Value {
-    json!([{
-        "id": "PUNE10", "name": "Pune dal 10% off",
-        "valid_from": "2000-01-01", "valid_to": "2099-12-31", "priority": 1,
-        "targeting": { "territories": ["pune"] },
-        "kind": { "type": "discount", "products": ["DM-001"],
-                  "benefit": { "type": "percent_off", "percent": "10" } }
-    }])
 }
 
 /// Syncs, builds a cart of 4 × DM-001 for `buyer` (`None`: the phone's own party), submits

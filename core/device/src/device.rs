@@ -13,7 +13,7 @@ use automerge::{Automerge, ChangeHash};
 use dms_documents::DocumentId;
 use dms_documents::cart::{self, CartHeader, CartStatus, CartView, EditContext, PricesSeen};
 use dms_domain::catalog::Product;
-use dms_domain::{CartId, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
+use dms_domain::{CartId, Money, PartyId, ProductId, Quantity, TenantId, Timestamp, UserId};
 use dms_orders::BuyerOrderStatus;
 use serde::Serialize;
 
@@ -215,12 +215,22 @@ impl Device {
         Ok(CartView::read(inner.document(cart_id)?)?)
     }
 
+    /// Returns the price per base unit the cart's buyer pays for `product`, recorded on the
+    /// line as the price this device showed.
+    fn price_seen(&self, store: &DeviceStore, buyer: &PartyId, product: &Product) -> Result<Money> {
+        // A buyer's own catalog is already at its prices; only staff terms carry price lists.
+        if self.identity().party_id.is_some() {
+            return Ok(product.selling_price);
+        }
+        buyer_selling_price(store, buyer, product)
+    }
+
     /// Sets a product's quantity on a cart, adding the line if needed.
     pub fn set_line(&self, cart_id: CartId, product_id: &ProductId, quantity: Quantity) -> Result<()> {
         let mut inner = self.shared.lock();
         let product = inner.known_product(product_id)?;
         let buyer = CartView::read(inner.document(cart_id)?)?.header.buyer_id;
-        let price = buyer_selling_price(&inner.store, &buyer, &product)?;
+        let price = self.price_seen(&inner.store, &buyer, &product)?;
         let context = self.edit_context();
         inner.edit(cart_id, |doc| {
             cart::set_line(doc, product_id, quantity, Some(price), &context)
@@ -240,7 +250,7 @@ impl Device {
             .map(|line| line.quantity.value())
             .unwrap_or_default();
         let total = Quantity::new(current + quantity.value())?;
-        let price = buyer_selling_price(&inner.store, &view.header.buyer_id, &product)?;
+        let price = self.price_seen(&inner.store, &view.header.buyer_id, &product)?;
         let context = self.edit_context();
         inner.edit(cart_id, |doc| {
             cart::set_line(doc, product_id, total, Some(price), &context)

@@ -147,10 +147,10 @@ pub(crate) fn quote_cart(store: &DeviceStore, view: &CartView, at: Timestamp) ->
     }
 }
 
-/// A cached product as `buyer` is charged for it, with its pricing data (the default when the
-/// cache has none). On a staff device the terms carry each buyer's price lists, and the
-/// buyer's rate replaces the default price here, as the server's view of that buyer's
-/// catalog does; a buyer's own device already holds its catalog at its prices.
+/// Reads a cached product as `buyer` is charged for it, with its pricing data. On a staff
+/// device the terms carry each buyer's price lists, and the buyer's rate replaces the default
+/// price here, as the server's view of that buyer's catalog does. A buyer's own device already
+/// stores its catalog at its own prices.
 fn buyer_product(
     store: &DeviceStore,
     terms: Option<&PricingTerms>,
@@ -170,12 +170,19 @@ fn buyer_product(
     Ok(Some((product, pricing)))
 }
 
-/// The selling price per base unit `buyer` pays for `product`: its price-list rate from staff
-/// terms, else the cached catalog price. Recorded on cart lines as the price the device saw.
+/// Returns the selling price per base unit `buyer` pays for `product` on a staff device: the
+/// rate of the buyer's price list in the staff terms, else the cached catalog price.
 pub(crate) fn buyer_selling_price(store: &DeviceStore, buyer: &PartyId, product: &Product) -> Result<Money> {
-    let terms = store.pricing_terms()?.map(|(_, terms)| terms);
-    let priced = buyer_product(store, terms.as_ref(), buyer, &product.id)?;
-    Ok(priced.map_or(product.selling_price, |(product, _)| product.selling_price))
+    let Some((_, terms)) = store.pricing_terms()? else {
+        return Ok(product.selling_price);
+    };
+    let Some(rate) = terms.list_rate(buyer, &product.id) else {
+        return Ok(product.selling_price);
+    };
+    let mut pricing = store.product_pricing(&product.id)?.unwrap_or_default();
+    Ok(pricing
+        .apply_list_rate(&product.id, rate)
+        .map_or(product.selling_price, Money::from_rupees))
 }
 
 /// Builds the engine's input for the cart, or returns the reason the engine cannot price it.

@@ -81,10 +81,7 @@ pub struct Consignment {
 pub async fn run(cast: &FieldCast<'_>) -> anyhow::Result<FieldOutcome> {
     let mut outcome = FieldOutcome::default();
     let tenant = TenantId::new(DISTRIBUTOR)?;
-    let sync_url = format!(
-        "{}/api/v1/orgs/{DISTRIBUTOR}/sync",
-        cast.server_url.replacen("http", "ws", 1)
-    );
+    let sync_url = sync_url(cast.server_url);
     let today = Timestamp::now();
 
     for (number, rep) in cast.reps.iter().enumerate() {
@@ -118,9 +115,9 @@ pub async fn run(cast: &FieldCast<'_>) -> anyhow::Result<FieldOutcome> {
     Ok(outcome)
 }
 
-/// The driver's phone acknowledges `consignment` at the door: one pack short on the first
-/// product when more than one was dispatched, the receiver, the signature and the place, then
-/// sign-off and sync. The server applies it to the shipment.
+/// Acknowledges `consignment` on the driver's phone at the door, then signs off and syncs:
+/// one pack short on the first product when more than one was dispatched, the receiver, the
+/// signature and the place. The server applies it to the shipment.
 pub async fn acknowledge_consignment(
     server_url: &str,
     (driver, driver_token): (&Login, &str),
@@ -138,44 +135,80 @@ pub async fn acknowledge_consignment(
         vehicle_number: consignment.vehicle_number.clone(),
         created_at: now,
     };
+    let receiver = Receiver {
+        name: format!("Shop owner {number}"),
+        phone: "9820012345".to_owned(),
+    };
+    let doorstep = Doorstep {
+        short_reason: "one pack short",
+        signature_text: format!("delivery signature {number}"),
+    };
+    let mut doc = prepare_acknowledgement(
+        server_url,
+        driver_token,
+        &header,
+        &consignment.dispatched,
+        &receiver,
+        &doorstep,
+    )
+    .await?;
+    delivery_ack::sign_off(&mut doc, &driver_id, &now)?;
+
+    let document_id = DocumentId::from_bytes(header.ack_id.to_bytes());
+    refused_as_error(push(&sync_url(server_url), driver_token, document_id, &mut doc).await?)
+}
+
+/// What a delivery records at the door besides the receiver: the reason for the one unit
+/// short, and the text the signature image is made from.
+struct Doorstep<'a> {
+    short_reason: &'a str,
+    signature_text: String,
+}
+
+/// Builds an acknowledgement of `dispatched` up to sign-off: one unit short on the first
+/// product when more than one was dispatched, the receiver, the signature (uploaded by hash
+/// before the document refers to it) and the place.
+async fn prepare_acknowledgement(
+    server_url: &str,
+    driver_token: &str,
+    header: &AcknowledgementHeader,
+    dispatched: &BTreeMap<ProductId, Decimal>,
+    receiver: &Receiver,
+    doorstep: &Doorstep<'_>,
+) -> anyhow::Result<Automerge> {
+    let now = header.created_at;
     let mut doc = Automerge::new();
-    delivery_ack::create_acknowledgement(&mut doc, &header, &consignment.dispatched)?;
-    if let Some((product, dispatched)) = consignment.dispatched.iter().next()
-        && *dispatched > Decimal::ONE
+    delivery_ack::create_acknowledgement(&mut doc, header, dispatched)?;
+    if let Some((product, quantity)) = dispatched.iter().next()
+        && *quantity > Decimal::ONE
     {
         delivery_ack::record_line(
             &mut doc,
             product,
             Decimal::ONE,
             Decimal::ZERO,
-            Some("one pack short"),
+            Some(doorstep.short_reason),
             &now,
         )?;
     }
-    let receiver = Receiver {
-        name: format!("Shop owner {number}"),
-        phone: "9820012345".to_owned(),
-    };
-    delivery_ack::set_receiver(&mut doc, &receiver, &now)?;
-    let signature = upload(
-        server_url,
-        driver_token,
-        format!("delivery signature {number}").into_bytes(),
-    )
-    .await?;
+    delivery_ack::set_receiver(&mut doc, receiver, &now)?;
+
+    let signature = upload(server_url, driver_token, doorstep.signature_text.clone().into_bytes()).await?;
     delivery_ack::attach_signature(&mut doc, &signature, &now)?;
     let capture = Capture {
         at: now,
         position: GeoPoint::parse("18.5204", "73.8567", "6")?,
     };
     delivery_ack::capture(&mut doc, &capture)?;
-    delivery_ack::sign_off(&mut doc, &driver_id, &now)?;
-    let sync_url = format!(
+    Ok(doc)
+}
+
+/// Returns the demo distributor's sync URL on the server at `server_url`.
+fn sync_url(server_url: &str) -> String {
+    format!(
         "{}/api/v1/orgs/{DISTRIBUTOR}/sync",
         server_url.replacen("http", "ws", 1)
-    );
-    let document_id = DocumentId::from_bytes(header.ack_id.to_bytes());
-    refused_as_error(push(&sync_url, driver_token, document_id, &mut doc).await?)
+    )
 }
 
 /// One rep's plan: returns whether the server kept the rep's check-in beside the reschedule.
@@ -295,38 +328,25 @@ async fn run_delivery(
         .map(|product| (product.id.clone(), Decimal::from(10)))
         .collect();
     let document_id = DocumentId::from_bytes(header.ack_id.to_bytes());
-    let mut doc = Automerge::new();
-    delivery_ack::create_acknowledgement(&mut doc, &header, &dispatched)?;
-    let first_product = dispatched.keys().next().context("a delivery needs a product")?;
-    delivery_ack::record_line(
-        &mut doc,
-        first_product,
-        Decimal::ONE,
-        Decimal::ZERO,
-        Some("one sack short"),
-        &now,
-    )?;
     let receiver = Receiver {
         name: format!("Receiver {number}"),
         phone: "+91 98200 12345".to_owned(),
     };
-    delivery_ack::set_receiver(&mut doc, &receiver, &now)?;
-
-    // The images go up by hash before the document refers to them.
-    let signature = upload(
+    let doorstep = Doorstep {
+        short_reason: "one sack short",
+        signature_text: format!("signature {number}"),
+    };
+    let mut doc = prepare_acknowledgement(
         cast.server_url,
         driver_token,
-        format!("signature {number}").into_bytes(),
+        &header,
+        &dispatched,
+        &receiver,
+        &doorstep,
     )
     .await?;
     let photo = upload(cast.server_url, driver_token, format!("photo {number}").into_bytes()).await?;
-    delivery_ack::attach_signature(&mut doc, &signature, &now)?;
     delivery_ack::add_photo(&mut doc, &photo, &now)?;
-    let capture = Capture {
-        at: now,
-        position: GeoPoint::parse("18.5204", "73.8567", "6")?,
-    };
-    delivery_ack::capture(&mut doc, &capture)?;
     let mut second_phone = doc.fork();
     delivery_ack::sign_off(&mut doc, &driver_id, &now)?;
     refused_as_error(push(sync_url, driver_token, document_id, &mut doc).await?)?;

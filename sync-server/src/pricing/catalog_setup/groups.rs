@@ -6,27 +6,15 @@ use rusqlite::{Connection, params};
 use super::*;
 
 pub fn partner_groups(connection: &Connection) -> Result<Vec<PartnerGroup>> {
-    let mut statement = connection.prepare("SELECT group_id, name FROM partner_groups ORDER BY group_id")?;
-    let groups = statement
-        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut members =
-        connection.prepare("SELECT party_id FROM partner_group_members WHERE group_id = ?1 ORDER BY party_id")?;
-    let mut result = Vec::with_capacity(groups.len());
-    for (id, name) in groups {
-        let parties = members
-            .query_map([&id], |row| row.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .map(PartyId::new)
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        result.push(PartnerGroup {
-            id,
-            name,
-            members: parties,
-        });
-    }
-    Ok(result)
+    let sets = member_sets(
+        connection,
+        "SELECT group_id, name FROM partner_groups ORDER BY group_id",
+        "SELECT party_id FROM partner_group_members WHERE group_id = ?1 ORDER BY party_id",
+    )?;
+    Ok(sets
+        .into_iter()
+        .map(|(id, name, members)| PartnerGroup { id, name, members })
+        .collect())
 }
 
 /// Inserts or replaces a partner group and its members.
@@ -50,10 +38,11 @@ pub fn put_partner_group(connection: &mut Connection, group: &PartnerGroup) -> R
     Ok(())
 }
 
-/// Deletes a partner group and its memberships. Refused while a scheme is aimed at it.
+/// Deletes a partner group and its memberships. Rejected while a scheme, price list or
+/// catalog share uses it.
 pub fn delete_partner_group(connection: &mut Connection, id: &str) -> Result<()> {
     let transaction = connection.transaction()?;
-    refuse_if_schemes_aim_at(&transaction, "partner group", id)?;
+    reject_if_in_use(&transaction, AimedAt::PartnerGroup, id)?;
     transaction.execute("DELETE FROM partner_group_members WHERE group_id = ?1", [id])?;
     if transaction.execute("DELETE FROM partner_groups WHERE group_id = ?1", [id])? == 0 {
         return Err(not_found("partner group", id));

@@ -234,22 +234,64 @@ fn now() -> String {
     Timestamp::now().to_string()
 }
 
-/// Refuses to delete a partner group or territory that a scheme in the book is aimed at, or
-/// (for a group) that a price list or catalog share is assigned to, naming them. Each would
+/// Reads named sets of buyers (partner groups, territories): `sets_sql` selects each set's id
+/// and name in order, and `members_sql` the sorted party ids of the set given as `?1`.
+fn member_sets(
+    connection: &Connection,
+    sets_sql: &str,
+    members_sql: &str,
+) -> Result<Vec<(String, String, Vec<PartyId>)>> {
+    let mut statement = connection.prepare(sets_sql)?;
+    let sets = statement
+        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut members = connection.prepare(members_sql)?;
+    let mut result = Vec::with_capacity(sets.len());
+    for (id, name) in sets {
+        let parties = members
+            .query_map([&id], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(PartyId::new)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        result.push((id, name, parties));
+    }
+    Ok(result)
+}
+
+/// A record that schemes, price lists and catalog shares can be aimed at.
+#[derive(Clone, Copy)]
+enum AimedAt {
+    PartnerGroup,
+    Territory,
+}
+
+impl AimedAt {
+    fn label(self) -> &'static str {
+        match self {
+            AimedAt::PartnerGroup => "partner group",
+            AimedAt::Territory => "territory",
+        }
+    }
+}
+
+/// Rejects deleting a partner group or territory that a scheme in the book is aimed at, or
+/// (for a group) that a price list or catalog share is assigned to, and names them. Each would
 /// otherwise wait unseen for a new record with that id.
-fn refuse_if_schemes_aim_at(connection: &Connection, what: &str, id: &str) -> Result<()> {
+fn reject_if_in_use(connection: &Connection, record: AimedAt, id: &str) -> Result<()> {
     let mut users: Vec<String> = super::store::current_schemes(connection)?
         .into_iter()
         .filter(|scheme| {
             let targeting = &scheme.targeting;
-            match what {
-                "territory" => targeting.territories.iter().any(|territory| territory == id),
-                _ => targeting.partner_group_ids.iter().any(|group| group == id),
+            match record {
+                AimedAt::Territory => targeting.territories.iter().any(|territory| territory == id),
+                AimedAt::PartnerGroup => targeting.partner_group_ids.iter().any(|group| group == id),
             }
         })
         .map(|scheme| format!("scheme {}", scheme.id))
         .collect();
-    if what != "territory" {
+
+    if let AimedAt::PartnerGroup = record {
         let group = Target::PartnerGroup(id.to_owned());
         users.extend(
             price_lists(connection)?
@@ -264,11 +306,13 @@ fn refuse_if_schemes_aim_at(connection: &Connection, what: &str, id: &str) -> Re
                 .map(|share| format!("catalog share {}", share.id)),
         );
     }
+
     if users.is_empty() {
         return Ok(());
     }
     Err(ServerError::Conflict(format!(
-        "{what} {id} is used by {}; change or remove them first",
+        "{} {id} is used by {}; change or remove them first",
+        record.label(),
         users.join(", ")
     )))
 }

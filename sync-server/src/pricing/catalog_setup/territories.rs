@@ -7,27 +7,15 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::*;
 
 pub fn territories(connection: &Connection) -> Result<Vec<Territory>> {
-    let mut statement = connection.prepare("SELECT territory_id, name FROM territories ORDER BY territory_id")?;
-    let rows = statement
-        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut members =
-        connection.prepare("SELECT party_id FROM territory_members WHERE territory_id = ?1 ORDER BY party_id")?;
-    let mut result = Vec::with_capacity(rows.len());
-    for (id, name) in rows {
-        let parties = members
-            .query_map([&id], |row| row.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .map(PartyId::new)
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        result.push(Territory {
-            id,
-            name,
-            members: parties,
-        });
-    }
-    Ok(result)
+    let sets = member_sets(
+        connection,
+        "SELECT territory_id, name FROM territories ORDER BY territory_id",
+        "SELECT party_id FROM territory_members WHERE territory_id = ?1 ORDER BY party_id",
+    )?;
+    Ok(sets
+        .into_iter()
+        .map(|(id, name, members)| Territory { id, name, members })
+        .collect())
 }
 
 /// Inserts or replaces a territory and its members. Refuses, changing nothing, a member that
@@ -67,10 +55,10 @@ pub fn put_territory(connection: &mut Connection, territory: &Territory) -> Resu
     Ok(())
 }
 
-/// Deletes a territory and its memberships. Refused while a scheme is aimed at it.
+/// Deletes a territory and its memberships. Rejected while a scheme is aimed at it.
 pub fn delete_territory(connection: &mut Connection, id: &str) -> Result<()> {
     let transaction = connection.transaction()?;
-    refuse_if_schemes_aim_at(&transaction, "territory", id)?;
+    reject_if_in_use(&transaction, AimedAt::Territory, id)?;
     transaction.execute("DELETE FROM territory_members WHERE territory_id = ?1", [id])?;
     if transaction.execute("DELETE FROM territories WHERE territory_id = ?1", [id])? == 0 {
         return Err(not_found("territory", id));
