@@ -1,6 +1,6 @@
 // The iOS field app's handle on one device store, over the generated uniffi bindings
 // (mobile-ffi/generated/swift/dms_ffi.swift). Amounts and quantities are Foundation
-// `Decimal`, parsed from and written as the library's decimal text; timestamps stay RFC 3339
+// `Decimal`, parsed from and written as the library's decimal text. Timestamps stay RFC 3339
 // text with their offset, because `Date` would drop the zone the record was made in.
 //
 // NOTE: no Swift toolchain exists on the machines this repository is built on, so this file
@@ -46,7 +46,7 @@ public struct CartTotals: Equatable {
     /// The amount payable: the grand total with the pricing engine, else the sum of lines.
     public let total: Decimal
     public let discount: Decimal
-    /// Why the pricing engine was not used; `nil` when it was.
+    /// The reason the pricing engine was not used, or `nil` when it was.
     public let fallbackReason: String?
 }
 

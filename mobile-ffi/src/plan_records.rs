@@ -77,7 +77,7 @@ pub struct VisitRecord {
     pub status: VisitStatus,
 }
 
-/// A visit plan as this device holds it, with its visits ordered by id.
+/// A visit plan as stored on this device, with its visits ordered by id.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct VisitPlanRecord {
     pub plan_id: String,
@@ -169,8 +169,8 @@ pub struct CommentRecord {
     pub text: String,
 }
 
-/// A business plan as this device holds it. Goals and actions are ordered by id, which is
-/// the order they were added in; comments keep the thread's order.
+/// A business plan as stored on this device. Goals and actions are ordered by id, which is
+/// the order they were added in, and comments keep the thread's order.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct BusinessPlanRecord {
     pub plan_id: String,

@@ -1,7 +1,7 @@
-//! A hostile or careless client against the newest back-office and sync features:
-//! territories and schemes aimed at them, the pricing terms in the catalog, shipment
-//! comments, delivery visits, supply entries, the fulfilment and delivery plans, and changes
-//! a peer sends before their dependencies.
+//! A hostile or careless client against the newest back-office and sync features. They are
+//! territories and the schemes aimed at them, the pricing terms in the catalog, shipment
+//! comments, delivery visits, supply entries, and the fulfilment and delivery plans. Sync
+//! is covered for changes a peer sends before their dependencies.
 //!
 //! Every refusal is checked for its status and problem code, and the data is read back to
 //! show that nothing changed. Four of these cases found faults, now fixed: compressed changes
@@ -35,7 +35,7 @@ async fn setup() -> BackOffice {
     BackOffice::start(DAL_AND_DETERGENT_PRICES).await
 }
 
-/// A buyer `party` in Mumbai, with the GST details every order in this file uses.
+/// Returns a buyer `party` in Mumbai, with the GST details every order in this file uses.
 fn kirana(party: &str) -> Party<'_> {
     Party {
         id: party,
@@ -83,7 +83,7 @@ async fn planned_shipment(setup: &BackOffice, user: &str, party: &str) -> String
         .await
 }
 
-/// The seller's record of one shipment.
+/// Reads the seller's record of one shipment.
 async fn seller_shipment(setup: &BackOffice, shipment: &str) -> Value {
     let listed = setup.get_ok(&setup.admin_token, "shipments").await;
     listed
@@ -294,7 +294,7 @@ async fn territory_writes_refuse_malformed_bodies_and_ids() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn territory_in_use_stays_and_leaving_it_stops_the_scheme() {
+async fn territory_in_use_is_not_deleted() {
     let setup = setup().await;
     let (pune, pune_token) = setup.partner_token("asha", "kirana-pune");
     setup
@@ -376,7 +376,7 @@ async fn scheme_naming_an_unknown_territory_is_refused() {
 // ---- what buyers see of territories and price lists ----
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn partner_terms_hide_other_buyers_territories_and_price_lists() {
+async fn partner_terms_hide_other_buyers() {
     let setup = setup().await;
     let (_, pune_token) = setup.partner_token("asha", "kirana-pune");
     let (_, gold_token) = setup.partner_token("gita", "kirana-gold");
@@ -768,7 +768,7 @@ async fn delivery_visit_refuses_bad_windows_and_callers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn delivery_visit_refuses_a_buying_distributors_admin_as_representative() {
+async fn delivery_visit_rejects_buyer_admin() {
     let setup = setup().await;
     let shipment = planned_shipment(&setup, "asha", "kirana-12").await;
     let path = format!("shipments/{shipment}/delivery-visit");
@@ -826,7 +826,7 @@ fn sign_ack(phone: &Device, shipment: &str, buyer: &str, dispatched: &[(&str, &s
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing() {
+async fn mismatched_acknowledgement_changes_nothing() {
     let setup = setup().await;
     let shipment = planned_shipment(&setup, "asha", "kirana-12").await;
     setup.partner_token("nisha", "kirana-99");
@@ -842,7 +842,7 @@ async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing(
     let before = seller_shipment(&setup, &shipment).await;
 
     // One acknowledgement names another buyer; another counts more than was dispatched. A
-    // third names a shipment id no order knows.
+    // third names a shipment id that no order has.
     let phone = setup.server.device("driver-phone", &driver, &driver_token);
     phone.sync_now().await.unwrap();
     sign_ack(&phone, &shipment, "kirana-99", &[("DM-001", "10")]);
@@ -914,7 +914,7 @@ async fn driver_acknowledgements_that_disagree_with_the_shipment_change_nothing(
     assert!(staff_report.contains("kirana-12"), "{staff_report}");
 }
 
-/// Reads a report page as text, asserting it answered 200.
+/// Reads a report page as text, asserting that its status is 200.
 async fn report_text(setup: &BackOffice, token: &str, path: &str) -> String {
     let response = reqwest::Client::new()
         .get(format!("{}/api/v1/orgs/{}/{path}", setup.server.url, setup.tenant))

@@ -93,7 +93,7 @@ fn sign_acknowledgement(phone: &Device, shipment: &str) -> (AcknowledgementId, S
     (ack, sign_off)
 }
 
-/// The status history as (status, changed by, changed at).
+/// Returns the status history as (status, changed by, changed at).
 fn history(record: &ShipmentRecord) -> Vec<(ShipmentStatus, String, String)> {
     record
         .history
@@ -137,7 +137,7 @@ async fn dispatch_applies_skipped_acknowledgement() {
     assert_eq!(shown.outcome, AcknowledgementOutcomeKind::Skipped);
     assert_eq!(shown.reason, skipped_reason);
 
-    // Assigning a delivery visit answers with the same record, acknowledgement included.
+    // Assigning a delivery visit returns the same record, acknowledgement included.
     let assigned = setup
         .put_ok(
             &setup.admin_token,

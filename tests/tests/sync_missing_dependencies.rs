@@ -1,10 +1,9 @@
 //! A device's change that reaches the server before the change it depends on.
 //!
-//! A device leaves out a change when its bloom filter test wrongly says the server already
-//! has it. The server must ask for the missing change and apply both once it arrives. Before
-//! this was fixed the server forgot the waiting change between messages, and the device and
-//! the server exchanged the same two messages until the sync round timed out (about one
-//! round in 25 in `cart_sync.rs`).
+//! A device leaves out a change when its bloom filter test wrongly reports that the server
+//! already has it. The server must request the missing change and apply both once it arrives.
+//! A server that forgot the waiting change between messages would exchange the same two
+//! messages with the device until the sync round timed out.
 
 // Helpers in test files fail loudly by design.
 #![allow(clippy::unwrap_used)]
@@ -76,7 +75,7 @@ fn stored_heads(server: &TestServer, document_id: DocumentId) -> Vec<ChangeHash>
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn server_asks_for_the_change_a_device_left_out() {
+async fn server_requests_withheld_dependency() {
     let server = TestServer::start().await;
     let tenant = server.tenant_with_catalog("acme-dist");
     let (_, token) = server.partner_token(&tenant, "asha", "kirana-12");
@@ -92,8 +91,8 @@ async fn server_asks_for_the_change_a_device_left_out() {
     cart::set_line(&mut doc, &dal, "5".parse().unwrap(), None, &edit()).unwrap();
     let second = doc.get_heads()[0];
 
-    // A new connection. The server's answer to the opening tells the device its heads; the
-    // device's filter test then wrongly says the server has the first edit.
+    // A new connection. The server's reply to the opening tells the device its heads; the
+    // device's filter test then wrongly reports that the server has the first edit.
     let mut peer = RawPeer::joined(&server.sync_url(), &token).await;
     let mut state = SyncState::new();
     let opening = doc.generate_sync_message(&mut state).unwrap();
@@ -109,7 +108,7 @@ async fn server_asks_for_the_change_a_device_left_out() {
     assert_eq!(only_second.changes.len(), 1);
     peer.send(&sync(&peer, document_id, only_second)).await;
 
-    // The server keeps the second edit waiting and asks for the first.
+    // The server keeps the second edit waiting and requests the first.
     let answer = next_sync(&mut peer).await;
     assert_eq!(answer.heads, created);
     assert_eq!(answer.need, vec![first]);

@@ -16,7 +16,7 @@ async fn admin_call(setup: &BackOffice, method: Method, path: &str, body: Option
     call(method, &setup.url(path), &setup.admin_token, body).await
 }
 
-/// The order request made from `cart`, as the seller's admin reads it.
+/// Reads the order request made from `cart`, as the seller's admin sees it.
 async fn order_request(setup: &BackOffice, cart: CartId) -> Value {
     let (status, orders) = admin_call(setup, Method::GET, "order-requests", None).await;
     assert_eq!(status, StatusCode::OK);

@@ -5,7 +5,7 @@
 //!
 //! Edits go through the same validate, copy, commit, swap path as visit plans
 //! ([`crate::field_plans`]), and a rejected call changes nothing. Concurrent edits of
-//! different fields of one goal both survive a merge; two edits of the same field leave one
+//! different fields of one goal both survive a merge. Two edits of the same field leave one
 //! winner on every replica and the loser in [`Goal::conflicts`].
 //!
 //! [`Goal::conflicts`]: dms_documents::business_plan::Goal::conflicts
@@ -78,7 +78,7 @@ pub struct BusinessPlanSummary {
     pub goal_count: u32,
     pub action_count: u32,
     pub comment_count: u32,
-    /// Whether this device holds edits the server has not confirmed.
+    /// Whether this device has edits the server has not confirmed.
     pub has_unsynced_edits: bool,
 }
 

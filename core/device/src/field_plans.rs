@@ -42,7 +42,7 @@ pub struct VisitPlanSummary {
     pub period_from: Timestamp,
     pub period_to: Timestamp,
     pub visit_count: u32,
-    /// Whether this device holds edits the server has not confirmed.
+    /// Whether this device has edits the server has not confirmed.
     pub has_unsynced_edits: bool,
 }
 

@@ -1,9 +1,9 @@
 //! A server message whose change arrives without the change it depends on.
 //!
-//! The server leaves out a change when its bloom filter test wrongly says the device already
-//! has it. The device asks for it and must still hold the change that waited for it when it
-//! arrives. Before this was fixed the device forgot the waiting change, asked for it again,
-//! and the round never ended, because a change is never sent twice on one connection.
+//! The server leaves out a change when its bloom filter test wrongly reports that the device
+//! already has it. The device requests it, and must still have the change that waited for it
+//! when it arrives. A device that forgot the waiting change would request it again, and the
+//! round would never end, because a change is never sent twice on one connection.
 
 // Helpers in test files fail loudly by design.
 #![allow(clippy::unwrap_used)]
@@ -44,14 +44,14 @@ fn staff_edit() -> EditContext {
 }
 
 #[test]
-fn device_asks_for_the_change_a_server_left_out() {
+fn device_requests_withheld_dependency() {
     let folder = tempfile::tempdir().unwrap();
     let device = open_device(folder.path());
     let cart_id = device.create_cart(None).unwrap();
     let document_id = DocumentId::for_cart(cart_id);
     let created = device.shared.lock().documents[&document_id].clone();
 
-    // The server holds the cart and two later edits; the second depends on the first.
+    // The server has the cart and two later edits; the second depends on the first.
     let mut server = created.clone();
     let dal = ProductId::new("DM-001").unwrap();
     cart::set_line(&mut server, &dal, "2".parse().unwrap(), None, &staff_edit()).unwrap();
@@ -59,7 +59,7 @@ fn device_asks_for_the_change_a_server_left_out() {
     cart::set_line(&mut server, &dal, "5".parse().unwrap(), None, &staff_edit()).unwrap();
     let second = server.get_heads()[0];
 
-    // The device opens; the server's filter test wrongly says the device has the first edit,
+    // The device opens; the server's filter test wrongly reports that the device has the first edit,
     // so its answer carries only the second.
     let mut device_state = SyncState::new();
     let opening = created.generate_sync_message(&mut device_state).unwrap();
@@ -78,7 +78,7 @@ fn device_asks_for_the_change_a_server_left_out() {
     let reply = SyncMessage::decode(&applied.reply.unwrap()).unwrap();
     assert_eq!(reply.need, vec![first]);
 
-    // Given the first edit, the device applies both and holds the server's heads.
+    // Given the first edit, the device applies both and has the server's heads.
     server.receive_sync_message(&mut server_state, reply).unwrap();
     let resend = server.generate_sync_message(&mut server_state).unwrap();
     let applied = apply_remote(&device.shared, document_id, applied.state, &resend.encode()).unwrap();

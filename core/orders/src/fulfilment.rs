@@ -239,8 +239,8 @@ pub fn schedule_production_for_shortfall(
 ) -> Result<Vec<SupplyEntry>> {
     let mut entries = Vec::new();
     for (product_id, shortfall) in plan.shortfall() {
-        // One entry holds at most the largest quantity the domain accepts; a larger shortfall
-        // gets several entries, the last one holding the rest.
+        // One entry has at most the largest quantity the domain accepts, so a larger shortfall
+        // gets several entries, the last one with the rest.
         let mut left = shortfall;
         while left > Decimal::ZERO {
             let quantity = left.min(MAX_QUANTITY);

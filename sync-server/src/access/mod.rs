@@ -605,7 +605,7 @@ mod tests {
     }
 
     #[test]
-    fn denials_name_roles_actions_and_kinds_as_the_doc_does() {
+    fn denial_messages_use_doc_names() {
         let forbidden = Denied::Forbidden {
             role: Role::PartnerUser,
             action: Action::Read,

@@ -69,7 +69,7 @@ pub struct FieldOutcome {
     pub driver: Option<(Login, String)>,
 }
 
-/// An order-to-cash shipment on its way, as the driver's phone knows it.
+/// An order-to-cash shipment on its way, as the driver's phone has it.
 pub struct Consignment {
     pub shipment_id: ShipmentId,
     pub buyer_id: PartyId,

@@ -19,9 +19,9 @@
 //!   transit over REST, [`apply_after_dispatch`] applies the stored acknowledgement in the
 //!   same transaction, by the same rules, and replaces the outcome with `applied` or
 //!   `refused`.
-//! - An acknowledgement that disagrees with the shipment (another buyer, a product the
-//!   shipment does not carry, a product it carries but the acknowledgement leaves out, or a
-//!   dispatched or delivered quantity that differs from the shipment's) is not applied: the
+//! - An acknowledgement that disagrees with the shipment is not applied. It disagrees when it
+//!   names another buyer, a product the shipment does not carry, leaves out a product the
+//!   shipment carries, or counts a dispatched or delivered quantity that differs. The
 //!   outcome is `refused`, with the reason.
 
 use dms_documents::delivery_ack::AcknowledgedLine;

@@ -146,8 +146,8 @@ pub fn set_settings(state: &AppState, tenant_id: &TenantId, settings: &PricingSe
     Ok(())
 }
 
-/// Checks that every partner group and territory a scheme is aimed at exists, so a scheme
-/// never waits unseen for a group or territory created later under that id.
+/// Checks that every partner group and territory a scheme is aimed at exists. With the
+/// delete checks in `catalog_setup`, no scheme is left aimed at a record that is missing.
 fn check_scheme_targets(connection: &rusqlite::Connection, schemes: &[Scheme]) -> Result<()> {
     let groups: Vec<String> = partner_groups(connection)?.into_iter().map(|group| group.id).collect();
     let territories: Vec<String> = territories(connection)?

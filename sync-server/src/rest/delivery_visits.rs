@@ -44,7 +44,7 @@ pub async fn assign(
             .ok_or_else(|| ServerError::NotFound(format!("shipment {shipment_id}")))?;
         let vehicle = body.vehicle_number.as_deref().map(VehicleNumber::new).transpose()?;
         // The registry's lock is taken inside the tenant's here. That order cannot deadlock,
-        // because the registry (`crate::registry`) never takes a tenant lock.
+        // because the registry (`crate::registry`) has no access to tenants or their locks.
         let staff = state
             .registry
             .users_of(&context.tenant_id)?

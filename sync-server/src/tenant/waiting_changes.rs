@@ -1,16 +1,17 @@
 //! A peer's changes that arrived before the changes they depend on.
 //!
 //! automerge keeps such a change in the receiving document's queue and applies it once its
-//! dependencies arrive, and the sync protocol asks the sender for those dependencies (the
+//! dependencies arrive, and the sync protocol requests those dependencies from the sender (the
 //! `need` list of the reply is worked out from that queue). The sender never sends a change
 //! twice on one connection. A receiver that applies each message to a fresh copy of its
-//! document loses the queue: it gets the dependency it asked for, but no longer has the change
-//! that waited for it, asks for that change again, and never gets it. The two sides then
-//! exchange the same two messages until the connection is dropped.
+//! document loses the queue: it gets the dependency it requested, but no longer has the
+//! change that waited for it, requests that change again, and never gets it. The two sides
+//! then exchange the same two messages until the connection is dropped.
 //!
-//! That happens whenever the sender's bloom filter test wrongly says the receiver already has
-//! a dependency (a false positive, about 1 % per change): the sender then sends only the
-//! change the receiver named. The server applies every message to a copy of the live
+//! That happens whenever the sender's bloom filter test wrongly reports that the receiver
+//! already has a dependency. automerge's filter uses 10 bits and 7 probes per change, about a
+//! 1 % false positive rate by the usual formula. The sender then sends only the change the
+//! receiver named. The server applies every message to a copy of the live
 //! document, so it keeps that copy, with its queue, for the next message from the same peer.
 //! The copy is never shared with another peer, so one peer's unverified changes cannot reach
 //! the live document through another peer's message.
@@ -40,14 +41,14 @@ pub struct WaitingChanges {
 
 impl WaitingChanges {
     /// Takes the copy kept for `document_id` when the live document still has `heads`, with
-    /// the bytes counted so far. A copy of a document that moved on since is dropped: the
-    /// sync protocol asks for its missing changes again.
+    /// the bytes counted so far. A copy of a document that moved on since is dropped, and the
+    /// sync protocol requests its missing changes again.
     pub fn take(&mut self, document_id: &DocumentId, heads: &[ChangeHash]) -> Option<(Automerge, usize)> {
         let waiting = self.by_document.remove(document_id)?;
         (waiting.doc.get_heads() == heads).then_some((waiting.doc, waiting.bytes))
     }
 
-    /// Keeps `doc`, which received the sync message `data`, when it holds changes waiting for
+    /// Keeps `doc`, which received the sync message `data`, when it contains changes waiting for
     /// dependencies. `bytes` were counted for the copy before `data`. Returns `false`, keeping
     /// nothing, when the peer would then have more than [`MAX_WAITING_BYTES`] waiting.
     pub fn keep_if_waiting(&mut self, document_id: DocumentId, doc: &Automerge, bytes: usize, data: &[u8]) -> bool {
@@ -95,7 +96,7 @@ fn held_bytes(data: &[u8]) -> usize {
         .sum()
 }
 
-/// Returns whether `doc` holds received changes whose dependencies it lacks.
+/// Returns whether `doc` contains received changes whose dependencies it lacks.
 pub fn has_waiting_changes(doc: &Automerge) -> bool {
     !doc.get_missing_deps(&[]).is_empty()
 }
